@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# What the test suite needs beyond Python packages: a running PostgreSQL and Debian's chromium.
+set -euo pipefail
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  fi
+fi
+if ! command -v chromium >/dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+    || echo "warning: could not install chromium; browser tests will be skipped" >&2
+fi

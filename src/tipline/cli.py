@@ -1,0 +1,107 @@
+"""The `tipline` command line (shared/api-contract.md). Heavy imports stay inside commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tipline.errors import TiplineError
+
+app = typer.Typer(
+    help="Tipline: reporting hotline and lead verification.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL; default $TIPLINE_DATABASE_URL or a SQLite file."),
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    print(f"tipline: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+@app.command()
+def analyze(
+    paths: Annotated[list[Path], typer.Argument(help="Case files or folders of case files.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the analysis contract.")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Write a report page.")] = None,
+    nli: Annotated[bool, typer.Option(help="Use the NLI judge when a model is present.")] = True,
+) -> None:
+    """Analyse case files: contradictions, evidence conflicts, evasion, probing, timeline."""
+    from tipline.commands import run_analyze
+
+    try:
+        code = run_analyze(paths, json_out=json_out, html=html, use_nli=nli)
+    except TiplineError as exc:
+        raise _fail(str(exc)) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def demo(
+    html: Annotated[Path | None, typer.Option("--html", help="Also write a report page.")] = None,
+) -> None:
+    """Analyse the bundled demo case and show the report."""
+    from tipline.commands import run_demo
+
+    raise typer.Exit(run_demo(html=html))
+
+
+@app.command("nli")
+def nli_pairs(
+    pairs: Annotated[Path, typer.Option("--pairs", help="TSV: text_a<TAB>text_b per line.")],
+) -> None:
+    """Score text pairs with the NLI model: one JSON line per pair."""
+    from tipline.nli.command import run_pairs_command
+
+    raise typer.Exit(run_pairs_command(pairs))
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    reporter_port: Annotated[int, typer.Option("--reporter-port")] = 8000,
+    staff_port: Annotated[int, typer.Option("--staff-port")] = 8001,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+) -> None:
+    """Run the reporter app and the staff app."""
+    from tipline.service.commands import serve as run
+
+    raise typer.Exit(run(db=db, reporter_port=reporter_port, staff_port=staff_port, host=host))
+
+
+@user_app.command("add")
+def user_add(
+    name: str,
+    role: Annotated[str, typer.Option("--role")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+    db: DbOption = None,
+) -> None:
+    """Create a staff account (investigator, supervisor, custodian, admin)."""
+    from tipline.service.commands import add_user
+
+    raise typer.Exit(add_user(name=name, role=role, password_stdin=password_stdin, db=db))
+
+
+@audit_app.command("verify")
+def audit_verify(db: DbOption = None) -> None:
+    """Check the audit log's hash chain; exit 1 and name the first bad entry if broken."""
+    from tipline.service.commands import verify_audit
+
+    raise typer.Exit(verify_audit(db=db))
+
+
+def main() -> None:
+    app()
