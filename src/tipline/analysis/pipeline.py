@@ -1,11 +1,47 @@
-"""analyze(case) -> Analysis: units, facts, candidate pairs, judges, findings."""
+"""analyze(case) -> Analysis: units → facts → candidate pairs → judges → findings."""
 
 from __future__ import annotations
 
-from tipline.analysis.findings import Analysis
+from functools import lru_cache
+
+from tipline.analysis.conflicts import ConflictRun, NLIJudge, find_conflicts
+from tipline.analysis.embeddings import embed
+from tipline.analysis.evasion import find_evasion
+from tipline.analysis.facts import build_items
+from tipline.analysis.findings import Analysis, Finding
+from tipline.analysis.implicated import find_implicated
+from tipline.analysis.probing import find_probing
+from tipline.analysis.timeline import build_timeline
 from tipline.case import Case
 
+EMBED_MAX_ITEMS = 800  # beyond this, embedding every item costs more than it finds
 
-def analyze(case: Case) -> Analysis:
+
+@lru_cache(maxsize=1)
+def default_nli() -> NLIJudge | None:
+    """The shipped NLI model, or the one TIPLINE_NLI_MODEL points at; None when there is none."""
+    from tipline.nli import load_nli_model
+
+    return load_nli_model()
+
+
+def analyze(case: Case, *, use_nli: bool = True, all_pairs: bool = False,
+            run: ConflictRun | None = None) -> Analysis:
     """Pure: touches no database or network; every finding points back at case ids."""
-    return Analysis(case=case.id, findings=())
+    items = build_items(case)
+    vectors = embed([it.text for it in items]) if len(items) <= EMBED_MAX_ITEMS else None
+    nli = default_nli() if use_nli else None
+    run = run if run is not None else ConflictRun()
+    conflicts = find_conflicts(items, vectors, nli, run=run, all_pairs=all_pairs)
+    findings: list[Finding] = [*conflicts, *find_evasion(case), *find_probing(case)]
+    implicated = find_implicated(case, [f for f in conflicts if f.kind == "evidence_conflict"])
+    if implicated is not None:
+        findings.append(implicated)
+    order = {kind: i for i, kind in enumerate(
+        ("contradiction", "evidence_conflict", "evasion", "probing", "reporter_implicated"))}
+    findings.sort(key=lambda f: (order[f.kind], -f.score))
+    return Analysis(
+        case=case.id, findings=tuple(findings), timeline=tuple(build_timeline(items)),
+        stats={"pairs_scored": run.pairs_scored, "pairs_possible": run.pairs_possible,
+               "nli_pairs": run.nli_pairs},
+    )

@@ -1,0 +1,125 @@
+"""Contradictions (statement vs statement) and evidence conflicts (statement vs record)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from tipline.analysis.candidates import candidate_pairs
+from tipline.analysis.facts import Item
+from tipline.analysis.findings import Finding, Span
+from tipline.analysis.scoring import PairScore, Weights, load_weights, pair_features
+
+NLI_BUDGET = 1500  # most pairs the model reads per case; ranked by the rules' own score
+NLI_MAX_CHARS = 600
+
+
+class NLIJudge(Protocol):
+    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32
+                ) -> list[dict[str, float]]: ...
+
+
+@dataclass
+class ConflictRun:
+    """What one run looked at, for benchmarks: pairs scored against all possible pairs."""
+
+    pairs_scored: int = 0
+    pairs_possible: int = 0
+    nli_pairs: int = 0
+    scores: list[PairScore] = field(default_factory=list)
+
+
+def _pair_kind(a: Item, b: Item) -> str | None:
+    if a.kind == "statement" and b.kind == "statement":
+        return "contradiction"
+    if {a.kind, b.kind} == {"statement", "evidence"}:
+        return "evidence_conflict"
+    return None
+
+
+def find_conflicts(
+    items: Sequence[Item], vectors: np.ndarray | None, nli: NLIJudge | None = None,
+    run: ConflictRun | None = None, all_pairs: bool = False,
+) -> list[Finding]:
+    """Score candidate pairs with the judges and keep those the weights assert."""
+    run = run if run is not None else ConflictRun()
+    n = len(items)
+    n_statements = sum(it.kind == "statement" for it in items)
+    run.pairs_possible = n_statements * (n_statements - 1) // 2 + n_statements * (n - n_statements)
+    if all_pairs:
+        pairs = {(i, j) for i in range(n) for j in range(i + 1, n)
+                 if _pair_kind(items[i], items[j])}
+    else:
+        pairs = candidate_pairs(items, vectors)
+    similarity = (lambda i, j: float(vectors[i] @ vectors[j])) if vectors is not None else (
+        lambda i, j: 0.0)
+    scored: list[tuple[str, Item, Item, PairScore]] = []
+    for i, j in sorted(pairs):
+        a, b = items[i], items[j]
+        kind = _pair_kind(a, b)
+        if kind is None:
+            continue
+        if kind == "evidence_conflict" and a.kind == "evidence":
+            a, b = b, a
+        scored.append((kind, a, b, pair_features(a, b, similarity(i, j), None)))
+    run.pairs_scored = len(scored)
+    weights = load_weights()
+    variant = "nli" if nli is not None else "rules"
+    if nli is not None:
+        _add_nli(scored, nli, weights, run)
+    findings = []
+    for kind, a, b, ps in scored:
+        w = weights[kind][variant]
+        score = w.score(ps.features)
+        run.scores.append(ps)
+        if score >= w.threshold:
+            findings.append(_finding(kind, a, b, ps, w, score))
+    return findings
+
+
+def _add_nli(scored: list[tuple[str, Item, Item, PairScore]], nli: NLIJudge,
+             weights: dict[str, dict[str, Weights]], run: ConflictRun) -> None:
+    """Let the model read the pairs the rules rank highest, up to the budget."""
+    ranked = sorted(range(len(scored)),
+                    key=lambda k: -weights[scored[k][0]]["rules"].score(scored[k][3].features))
+    chosen = ranked[:NLI_BUDGET]
+    texts = [(scored[k][1].text[:NLI_MAX_CHARS], scored[k][2].text[:NLI_MAX_CHARS])
+             for k in chosen]
+    probs = nli.predict(texts, batch_size=32) if texts else []
+    run.nli_pairs = len(texts)
+    for k, p in zip(chosen, probs, strict=True):
+        feats = scored[k][3].features
+        feats["nli_contradiction"] = float(p.get("contradiction", 0.0))
+        feats["nli_entailment"] = float(p.get("entailment", 0.0))
+
+
+def _finding(kind: str, a: Item, b: Item, ps: PairScore, w: Weights, score: float) -> Finding:
+    """One sentence of why: the reason of the judge that weighed most, spans from its quotes."""
+    verdicts = {v.judge: v for v in ps.verdicts}
+    reason, spans, judge = None, (), ""
+    for name, contribution in w.contributions(ps.features):
+        if contribution <= 0:
+            break
+        if name in verdicts:
+            v = verdicts[name]
+            reason, judge = v.reason, v.judge
+            spans = tuple(Span(ref, start, end) for ref, start, end in v.spans)
+            break
+        if name == "nli_contradiction":
+            reason = (f"The language model reads {a.ref} and {b.ref} as incompatible "
+                      f"(p={ps.features['nli_contradiction']:.2f}).")
+            judge = "nli"
+            break
+    if reason is None:
+        v = max(ps.verdicts, key=lambda v: v.score, default=None)
+        if v is not None:
+            reason, judge = v.reason, v.judge
+            spans = tuple(Span(ref, start, end) for ref, start, end in v.spans)
+        else:
+            reason = f"{a.ref} and {b.ref} speak of the same matter in ways that do not fit."
+            judge = "similarity"
+    return Finding(kind=kind, refs=(a.ref, b.ref), score=score, explanation=reason,
+                   spans=spans, judge=judge)

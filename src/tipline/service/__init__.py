@@ -1,0 +1,1 @@
+"""The hotline service: storage, the reporter app, the staff app, audit and outcome."""

@@ -1,0 +1,118 @@
+"""Staff authentication: argon2id passwords, TOTP, browser sessions and API bearer tokens.
+
+Session cookies and bearer tokens are 256-bit random values; the database keeps only their
+SHA-256, so a leaked dump cannot be replayed. Each session carries its own CSRF token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+import pyotp
+from argon2 import PasswordHasher
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from tipline.errors import TiplineError
+from tipline.service import passwords
+from tipline.service.models import ApiToken, StaffSession, User, utcnow
+from tipline.service.permissions import ROLES
+
+MIN_PASSWORD = 12
+
+
+class AccountError(TiplineError):
+    """An account that cannot be created as asked."""
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(db: Session, ph: PasswordHasher, username: str, role: str, password: str,
+                *, totp: bool = True) -> User:
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    if not username or len(username) > 80 or not username.isprintable():
+        raise AccountError("the user name must be 1-80 printable characters")
+    if db.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError(f"user {username!r} already exists")
+    user = User(username=username, role=role, password_hash=ph.hash(password),
+                totp_secret=pyotp.random_base32() if totp else None, active=True)
+    db.add(user)
+    db.flush()
+    return user
+
+
+def totp_uri(user: User) -> str:
+    assert user.totp_secret
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(user.username, issuer_name="Tipline")
+
+
+_DUMMY: dict[int, str] = {}
+
+
+def authenticate(db: Session, ph: PasswordHasher, username: str, password: str,
+                 totp_code: str | None) -> User | None:
+    """The user when password and (if enrolled) TOTP are right; a missing user costs the same
+    argon2 time as a wrong password, so timing does not reveal which accounts exist."""
+    user = db.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        dummy = _DUMMY.setdefault(id(ph), ph.hash("not a password"))
+        passwords.verify(ph, dummy, password)
+        return None
+    if not passwords.verify(ph, user.password_hash, password):
+        return None
+    if user.totp_secret:
+        code = (totp_code or "").strip().replace(" ", "")
+        if not code or not pyotp.TOTP(user.totp_secret).verify(code, valid_window=1):
+            return None
+    if ph.check_needs_rehash(user.password_hash):
+        user.password_hash = ph.hash(password)
+    return user
+
+
+def issue_token(db: Session, user: User, hours: float) -> str:
+    token = secrets.token_urlsafe(32)
+    db.add(ApiToken(user_id=user.id, token_hash=digest(token),
+                    expires_at=utcnow() + timedelta(hours=hours)))
+    return token
+
+
+def user_for_token(db: Session, token: str) -> User | None:
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    if row is None or row.expires_at < utcnow() or not row.user.active:
+        return None
+    return row.user
+
+
+def start_session(db: Session, user: User, hours: float) -> str:
+    token = secrets.token_urlsafe(32)
+    db.add(StaffSession(user_id=user.id, token_hash=digest(token),
+                        csrf_token=secrets.token_urlsafe(32),
+                        expires_at=utcnow() + timedelta(hours=hours)))
+    db.execute(delete(StaffSession).where(StaffSession.expires_at < utcnow()))
+    return token
+
+
+def session_for_cookie(db: Session, cookie: str | None) -> StaffSession | None:
+    if not cookie:
+        return None
+    row = db.scalar(select(StaffSession).where(StaffSession.token_hash == digest(cookie)))
+    if row is None or row.expires_at < utcnow() or not row.user.active:
+        return None
+    return row
+
+
+def end_session(db: Session, cookie: str | None) -> None:
+    if cookie:
+        db.execute(delete(StaffSession).where(StaffSession.token_hash == digest(cookie)))
+
+
+def csrf_ok(expected: str, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())

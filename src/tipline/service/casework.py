@@ -1,0 +1,223 @@
+"""Staff actions on cases. Each checks the permission matrix and writes its audit entry in the
+same transaction as the change, so the log cannot miss a committed change."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tipline.errors import TiplineError
+from tipline.service import audit, cases, permissions
+from tipline.service.identity import IdentityBox
+from tipline.service.models import (
+    CaseRecord,
+    IdentityRequest,
+    Message,
+    Note,
+    ReporterIdentity,
+    Task,
+    User,
+    utcnow,
+)
+from tipline.service.policy import policies
+
+IDENTITY_APPROVAL_HOURS = 24
+
+
+class Forbidden(TiplineError):
+    """The user's role does not allow this (or not on this case)."""
+
+
+class NotFound(TiplineError):
+    """No such case, or one this user may not know exists."""
+
+
+class Invalid(TiplineError):
+    """A request that breaks the workflow or misses a required field."""
+
+
+def is_assigned(user: User, rec: CaseRecord) -> bool:
+    return rec.assigned_to == user.id
+
+
+def require(user: User, action: str, rec: CaseRecord | None = None) -> None:
+    assigned = rec is not None and is_assigned(user, rec)
+    if not permissions.allowed(user.role, action, assigned=assigned):
+        raise Forbidden(f"{user.role} may not {action}" + (f" on {rec.case_id}" if rec else ""))
+
+
+def visible_cases(db: Session, user: User) -> list[CaseRecord]:
+    """What `user` may see: everything for 'all', their own cases for 'assigned', else none."""
+    scope = permissions.scope(user.role, "case.view")
+    query = select(CaseRecord).order_by(CaseRecord.id.desc())
+    if scope is None:
+        return []
+    if scope == "assigned":
+        query = query.where(CaseRecord.assigned_to == user.id)
+    return list(db.scalars(query))
+
+
+def open_case(db: Session, user: User, case_id: str, action: str = "case.view") -> CaseRecord:
+    """Load a case for `action`; a case the user may not view is reported as not found."""
+    rec = cases.find(db, case_id)
+    if rec is None or not permissions.allowed(user.role, "case.view",
+                                              assigned=is_assigned(user, rec)):
+        raise NotFound(f"no case {case_id!r}")
+    require(user, action, rec)
+    if action == "case.view":
+        audit.record(db, user.username, "case.view", rec.case_id)
+    return rec
+
+
+def change_status(db: Session, user: User, rec: CaseRecord, new: str,
+                  disposition: str | None = None, reasons: str | None = None) -> None:
+    wf = policies().workflow
+    if not wf.can_move(rec.status, new):
+        raise Invalid(f"a {rec.status} case cannot move to {new!r}")
+    if new == wf.closing:
+        require(user, "case.close", rec)
+        if disposition not in wf.dispositions:
+            raise Invalid(f"closing needs a disposition: one of {', '.join(wf.dispositions)}")
+        if not (reasons or "").strip():
+            raise Invalid("closing needs the reasons for the disposition")
+        rec.disposition, rec.disposition_reasons = disposition, reasons.strip() if reasons \
+            else None
+        if rec.feedback_at is None:
+            rec.feedback_at = utcnow()
+    else:
+        require(user, "case.status", rec)
+    old, rec.status = rec.status, new
+    if new in wf.acknowledging:
+        cases.acknowledge(rec)
+    rec.updated_at = utcnow()
+    audit.record(db, user.username, "case.status", rec.case_id, old=old, new=new,
+                 disposition=disposition)
+
+
+def assign(db: Session, user: User, rec: CaseRecord, username: str | None) -> None:
+    require(user, "case.assign", rec)
+    assignee = None
+    if username:
+        assignee = db.scalar(select(User).where(User.username == username))
+        if assignee is None or assignee.role not in ("investigator", "supervisor"):
+            raise Invalid(f"{username!r} is not an investigator or supervisor")
+    rec.assigned_to = assignee.id if assignee else None
+    audit.record(db, user.username, "case.assign", rec.case_id, to=username or None)
+
+
+def add_statement(db: Session, user: User, rec: CaseRecord, item: dict[str, Any]) -> str:
+    require(user, "case.edit", rec)
+    ref = cases.add_statement(db, rec, item)
+    audit.record(db, user.username, "statement.add", rec.case_id, ref=ref,
+                 interview=bool(item.get("question")))
+    return ref
+
+
+def add_evidence(db: Session, user: User, rec: CaseRecord, item: dict[str, Any]) -> str:
+    require(user, "case.edit", rec)
+    ev = cases.add_evidence(db, rec, item)
+    audit.record(db, user.username, "evidence.add", rec.case_id, ref=ev.ref)
+    return ev.ref
+
+
+def add_task(db: Session, user: User, rec: CaseRecord, title: str, due: date | None) -> None:
+    require(user, "case.edit", rec)
+    if not title.strip():
+        raise Invalid("a task needs a title")
+    db.add(Task(case_pk=rec.id, title=title.strip(), due=due, created_by=user.id))
+    audit.record(db, user.username, "task.add", rec.case_id, title=title.strip(),
+                 due=due.isoformat() if due else None)
+
+
+def finish_task(db: Session, user: User, rec: CaseRecord, task_id: int) -> None:
+    require(user, "case.edit", rec)
+    task = db.get(Task, task_id)
+    if task is None or task.case_pk != rec.id:
+        raise NotFound("no such task")
+    task.done = True
+    audit.record(db, user.username, "task.done", rec.case_id, task=task_id)
+
+
+def add_note(db: Session, user: User, rec: CaseRecord, text: str) -> None:
+    require(user, "case.edit", rec)
+    if not text.strip():
+        raise Invalid("a note must not be empty")
+    db.add(Note(case_pk=rec.id, author_id=user.id, text=text.strip()))
+    audit.record(db, user.username, "note.add", rec.case_id)
+
+
+def reply(db: Session, user: User, rec: CaseRecord, text: str, feedback: bool = False) -> None:
+    """A message the reporter reads with their receipt; the first one acknowledges receipt."""
+    require(user, "message.reply", rec)
+    if not text.strip():
+        raise Invalid("a message must not be empty")
+    db.add(Message(case_pk=rec.id, author="staff", user_id=user.id, text=text.strip()))
+    cases.acknowledge(rec)
+    if feedback and rec.feedback_at is None:
+        rec.feedback_at = utcnow()
+    audit.record(db, user.username, "message.reply", rec.case_id, feedback=feedback)
+
+
+def request_identity(db: Session, user: User, rec: CaseRecord, reason: str) -> IdentityRequest:
+    require(user, "identity.request", rec)
+    if len(reason.strip()) < 10:
+        raise Invalid("say why you need the reporter's identity (at least 10 characters)")
+    if db.scalar(select(ReporterIdentity.id).where(ReporterIdentity.case_pk == rec.id)) is None:
+        raise Invalid("the reporter of this case gave no identity")
+    req = IdentityRequest(case_pk=rec.id, requester_id=user.id, reason=reason.strip())
+    db.add(req)
+    db.flush()
+    audit.record(db, user.username, "identity.request", rec.case_id, request=req.id,
+                 reason=reason.strip())
+    return req
+
+
+def pending_identity_requests(db: Session, user: User) -> list[IdentityRequest]:
+    require(user, "identity.decide")
+    return list(db.scalars(select(IdentityRequest).order_by(IdentityRequest.id.desc())))
+
+
+def decide_identity(db: Session, user: User, request_id: int, approve: bool,
+                    reason: str) -> None:
+    require(user, "identity.decide")
+    req = db.get(IdentityRequest, request_id)
+    if req is None:
+        raise NotFound("no such request")
+    if req.status != "pending":
+        raise Invalid(f"request {request_id} is already {req.status}")
+    if not reason.strip():
+        raise Invalid("a decision needs a reason")
+    req.status = "approved" if approve else "denied"
+    req.decided_by, req.decided_at, req.decision_reason = user.id, utcnow(), reason.strip()
+    audit.record(db, user.username, f"identity.{req.status}", req.case.case_id,
+                 request=req.id, reason=reason.strip())
+
+
+def approved_request(db: Session, user: User, rec: CaseRecord) -> IdentityRequest | None:
+    since = utcnow() - timedelta(hours=IDENTITY_APPROVAL_HOURS)
+    return db.scalar(select(IdentityRequest).where(
+        IdentityRequest.case_pk == rec.id, IdentityRequest.requester_id == user.id,
+        IdentityRequest.status == "approved", IdentityRequest.decided_at >= since,
+    ).order_by(IdentityRequest.id.desc()).limit(1))
+
+
+def view_identity(db: Session, user: User, rec: CaseRecord, box: IdentityBox) -> dict[str, Any]:
+    """Decrypt only for a requester a custodian approved (within 24 h); every view is logged."""
+    require(user, "identity.request", rec)
+    req = approved_request(db, user, rec)
+    if req is None:
+        raise Forbidden("no approved identity request for you on this case")
+    row = db.scalar(select(ReporterIdentity).where(ReporterIdentity.case_pk == rec.id))
+    if row is None:
+        raise NotFound("no identity stored")
+    audit.record(db, user.username, "identity.view", rec.case_id, request=req.id)
+    return box.open(row.ciphertext)
+
+
+def set_outcome_facts(db: Session, user: User, rec: CaseRecord, facts: dict[str, Any]) -> None:
+    require(user, "outcome.assess", rec)
+    rec.outcome_facts = facts
+    audit.record(db, user.username, "outcome.assess", rec.case_id, facts=facts)

@@ -1,0 +1,53 @@
+"""Settings read once from the environment, so tests can pass cheaper ones explicitly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    """Where the default SQLite file and the identity key live: $TIPLINE_DATA_DIR or ./var/."""
+    return Path(os.environ.get("TIPLINE_DATA_DIR") or "var").resolve()
+
+
+def default_db_url() -> str:
+    url = os.environ.get("TIPLINE_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{data_dir() / 'tipline.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Tunables. Production defaults are deliberately slow where slowness is the defence."""
+
+    db_url: str = field(default_factory=default_db_url)
+    data_dir: Path = field(default_factory=data_dir)
+    # argon2id (RFC 9106 second recommendation); tests lower these, production must not.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 64 * 1024
+    argon2_parallelism: int = 1
+    # A wrong receipt is answered only after this delay, to slow guessing.
+    receipt_delay_s: float = 1.0
+    # Throttles: (events, window seconds).
+    receipt_failures_per_client: tuple[int, float] = (5, 300.0)
+    receipt_failures_global: tuple[int, float] = (200, 60.0)
+    submissions_per_client: tuple[int, float] = (5, 600.0)
+    submissions_global: tuple[int, float] = (500, 3600.0)
+    login_failures_per_client: tuple[int, float] = (10, 300.0)
+    max_report_chars: int = 50_000
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    max_case_bytes: int = 20 * 1024 * 1024
+    session_hours: float = 8.0
+    token_hours: float = 12.0
+    secure_cookies: bool = False  # set behind TLS: TIPLINE_SECURE_COOKIES=1
+    run_worker: bool = True  # in-process analysis worker thread
+
+    @classmethod
+    def from_env(cls, db_url: str | None = None) -> Settings:
+        return cls(
+            db_url=db_url or default_db_url(),
+            secure_cookies=os.environ.get("TIPLINE_SECURE_COOKIES", "") == "1",
+        )

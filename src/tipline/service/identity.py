@@ -1,0 +1,54 @@
+"""Reporter identity, encrypted with Fernet under a key kept outside the database.
+
+The key comes from $TIPLINE_IDENTITY_KEY, else from `identity.key` in the data dir (created
+with mode 0600 on first use). A database dump alone therefore reveals no reporter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from tipline.errors import TiplineError
+
+
+class IdentityKeyError(TiplineError):
+    """The identity key is missing, malformed or does not decrypt the stored identities."""
+
+
+def load_key(data_dir: Path) -> bytes:
+    env = os.environ.get("TIPLINE_IDENTITY_KEY")
+    if env:
+        key = env.encode()
+    else:
+        path = data_dir / "identity.key"
+        if not path.exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(Fernet.generate_key())
+        key = path.read_bytes().strip()
+    try:
+        Fernet(key)
+    except ValueError:
+        raise IdentityKeyError("the identity key is not a valid Fernet key") from None
+    return key
+
+
+class IdentityBox:
+    def __init__(self, key: bytes) -> None:
+        self._fernet = Fernet(key)
+
+    def seal(self, identity: dict[str, Any]) -> bytes:
+        return self._fernet.encrypt(json.dumps(identity, ensure_ascii=False).encode())
+
+    def open(self, ciphertext: bytes) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads(self._fernet.decrypt(ciphertext))
+        except InvalidToken:
+            raise IdentityKeyError("cannot decrypt: wrong identity key") from None
+        return data

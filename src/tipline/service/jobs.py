@@ -1,0 +1,101 @@
+"""Re-analysis jobs. Enqueued in the transaction that changes a case; run by a worker thread.
+
+On PostgreSQL several workers may share the queue (`FOR UPDATE SKIP LOCKED`); on SQLite the
+database lock serialises them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tipline.service.models import AnalysisResult, CaseRecord, Job, utcnow
+
+if TYPE_CHECKING:
+    from tipline.service.db import Database
+
+log = logging.getLogger(__name__)
+_wake = threading.Event()
+
+
+def enqueue(db: Session, case_pk: int) -> None:
+    db.add(Job(kind="analyze", case_pk=case_pk, status="queued"))
+    _wake.set()
+
+
+def analyse_now(db: Session, rec: CaseRecord) -> dict[str, Any]:
+    """Analyse the case as stored now and keep the result for this version."""
+    from tipline.analysis import analyze
+    from tipline.service.cases import to_case
+
+    result = analyze(to_case(rec)).to_dict()
+    db.add(AnalysisResult(case_pk=rec.id, case_version=rec.version, result=result))
+    db.flush()
+    return result
+
+
+def current_analysis(db: Session, rec: CaseRecord) -> dict[str, Any]:
+    """The analysis of the current version: stored if the worker got there, else computed."""
+    stored = db.scalar(select(AnalysisResult).where(
+        AnalysisResult.case_pk == rec.id, AnalysisResult.case_version == rec.version,
+    ).order_by(AnalysisResult.id.desc()).limit(1))
+    return stored.result if stored is not None else analyse_now(db, rec)
+
+
+def run_one(database: Database) -> bool:
+    """Claim and run one queued job (and any duplicates for the same case). False if none."""
+    with database.session() as db:
+        query = select(Job).where(Job.status == "queued").order_by(Job.id).limit(1)
+        if db.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        job = db.scalar(query)
+        if job is None:
+            return False
+        same = db.scalars(select(Job).where(Job.status == "queued",
+                                            Job.case_pk == job.case_pk)).all()
+        rec = db.get(CaseRecord, job.case_pk)
+        try:
+            if rec is not None:
+                current_analysis(db, rec)
+            status, error = "done", None
+        except Exception as exc:  # a bad analysis must not kill the worker; it is recorded
+            log.exception("analysis of case %s failed", job.case_pk)
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+        for j in same:
+            j.status, j.error, j.finished_at = status, error, utcnow()
+    return True
+
+
+def run_pending(database: Database) -> int:
+    """Run every queued job now (tests and the CLI call this)."""
+    n = 0
+    while run_one(database):
+        n += 1
+    return n
+
+
+class Worker(threading.Thread):
+    """In-process worker: wakes on enqueue or every few seconds, runs what is queued."""
+
+    def __init__(self, database: Database, poll_s: float = 5.0) -> None:
+        super().__init__(name="tipline-analysis", daemon=True)
+        self.database = database
+        self.poll_s = poll_s
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                run_pending(self.database)
+            except Exception:  # database briefly unavailable: try again next round
+                log.exception("analysis worker round failed")
+            _wake.wait(self.poll_s)
+            _wake.clear()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        _wake.set()

