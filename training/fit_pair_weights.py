@@ -38,7 +38,7 @@ def collect(cases_dir: Path, nli: object | None) -> dict[str, list[tuple[str, li
         case = load_case(gold_path.with_name(gold_path.name.replace(".gold.yaml", ".yaml")))
         gold = yaml.safe_load(gold_path.read_text(encoding="utf-8")) or {}
         items = build_items(case)
-        vectors = embed([it.text for it in items])
+        vectors = embed([it.embedding_text for it in items])
         run = ConflictRun()
         find_conflicts(items, vectors, nli, run=run, all_pairs=True)
         for ps in run.scores:

@@ -36,12 +36,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--keep-top", type=int, default=8000, help="always keep the first N pieces")
     ap.add_argument("--max-len", type=int, default=96)
     ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--lr", type=float, default=6e-5)
+    ap.add_argument("--lr", type=float, default=8e-5)
+    ap.add_argument("--warmup-steps", type=int, default=100)
     ap.add_argument("--epochs", type=float, default=1.0)
     ap.add_argument("--synth", type=int, default=8000, help="synthetic EN+ZH pairs to add")
-    ap.add_argument("--dev", type=int, default=600, help="held-out training pairs for a dev score")
+    ap.add_argument("--dev", type=int, default=300, help="held-out training pairs for a dev score")
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--ckpt-minutes", type=float, default=4.0)
+    ap.add_argument("--ckpt-minutes", type=float, default=6.0)
     ap.add_argument("--max-minutes", type=float, default=0.0, help="stop early, then export")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--resume", action="store_true")
@@ -52,6 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.smoke:
         args.layers, args.keep_top, args.max_len, args.batch_size = 2, 0, 64, 16
         args.synth, args.dev, args.epochs, args.lr = 64, 32, 1.0, 1e-4
+        args.warmup_steps = 5
     return args
 
 
@@ -117,11 +119,11 @@ def prepare_base(args: argparse.Namespace, pairs: list[Pair]) -> Path:
     return build_base(e5, base, args.layers, texts, args.keep_top)
 
 
-def save_ckpt(path: Path, model: torch.nn.Module, opt: torch.optim.Optimizer,
-              sched: torch.optim.lr_scheduler.LRScheduler, step: int, info: dict) -> None:
+def save_ckpt(path: Path, model: torch.nn.Module, opt: torch.optim.Optimizer, step: int,
+              info: dict) -> None:
     tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "opt": opt.state_dict(),
-                "sched": sched.state_dict(), "step": step, "info": info}, tmp)
+    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
+                "info": info}, tmp)
     os.replace(tmp, path)
 
 
@@ -147,9 +149,6 @@ def main(argv: list[str] | None = None) -> int:
     total = max(1, int(len(batches) * args.epochs))
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    warm = max(1, int(total * 0.06))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
     ckpt = args.out / "ckpt.pt"
     step = 0
     info: dict = {"train_pairs": len(train), "steps": total, "args": {
@@ -158,16 +157,27 @@ def main(argv: list[str] | None = None) -> int:
         state = torch.load(ckpt, weights_only=False)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
-        sched.load_state_dict(state["sched"])
         step, info = state["step"], state["info"]
         print(f"resumed at step {step}/{total}", flush=True)
     if not args.export_only:
-        step = train_loop(args, model, opt, sched, batches, dev_batches, step, total, info)
+        step = train_loop(args, model, opt, batches, dev_batches, step, total, info)
     return finish(args, model, base, dev_batches, info)
 
 
+def lr_factor(step: int, total: int, minutes: float, max_minutes: float, warmup: int) -> float:
+    """Linear warm-up then linear decay. Progress is the larger of steps done and wall-clock
+    budget used, so a run capped by --max-minutes (a slow, shared CPU) still anneals to ~0."""
+    warm = max(1, min(warmup, total // 10))
+    if step < warm:
+        return (step + 1) / warm
+    progress = (step - warm) / max(1, total - warm)
+    if max_minutes:
+        progress = max(progress, minutes / max_minutes)
+    return max(0.02, 1.0 - progress)
+
+
 def train_loop(args: argparse.Namespace, model: torch.nn.Module, opt: torch.optim.Optimizer,
-               sched: torch.optim.lr_scheduler.LambdaLR, batches: list[Batch],
+               batches: list[Batch],
                dev_batches: list[Batch], step: int, total: int, info: dict) -> int:
     """Train from `step` to `total`, checkpointing every few minutes or until max-minutes."""
     model.train()
@@ -179,24 +189,27 @@ def train_loop(args: argparse.Namespace, model: torch.nn.Module, opt: torch.opti
     loss_avg = 0.0
     for step in bar:  # noqa: B020 - step is the resumable position
         ids, mask, labels = batches[step % len(batches)]
+        minutes = (seconds0 + time.time() - t_start) / 60
+        for group in opt.param_groups:
+            group["lr"] = args.lr * lr_factor(step, total, minutes, args.max_minutes,
+                                                 args.warmup_steps)
         out = model(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids),
                     labels=labels)
         out.loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        sched.step()
         opt.zero_grad(set_to_none=True)
         loss = out.loss.item()
         loss_avg = 0.98 * loss_avg + 0.02 * loss if loss_avg else loss
-        bar.set_postfix(loss=f"{loss_avg:.3f}", lr=f"{sched.get_last_lr()[0]:.1e}", refresh=False)
+        bar.set_postfix(loss=f"{loss_avg:.3f}", lr=f"{opt.param_groups[0]['lr']:.1e}", refresh=False)
         now = time.time()
         done = step + 1 == total
-        over = args.max_minutes and (now - t_start) / 60 >= args.max_minutes
+        over = args.max_minutes and (seconds0 + now - t_start) / 60 >= args.max_minutes
         if done or over or (now - last) / 60 >= args.ckpt_minutes:
             info["seconds"] = seconds0 + now - t_start
             acc = evaluate(model, dev_batches)
             info["dev_acc"].append((step + 1, round(acc, 4)))
-            save_ckpt(ckpt, model, opt, sched, step + 1, info)
+            save_ckpt(ckpt, model, opt, step + 1, info)
             tqdm.write(f"step {step + 1}/{total} loss {loss_avg:.3f} dev acc {acc:.3f} "
                        f"({info['seconds'] / 60:.1f} min)")
             last = time.time()

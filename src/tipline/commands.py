@@ -7,12 +7,11 @@ With --json, stdout carries the JSON and nothing else: progress and notes go to 
 
 from __future__ import annotations
 
-import inspect
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import (
@@ -25,7 +24,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from tipline.errors import CaseFileError, TiplineError
+from tipline.errors import CaseFileError
 
 if TYPE_CHECKING:
     from tipline.analysis import Analysis
@@ -95,37 +94,26 @@ def run_demo(html: Path | None = None) -> int:
     return 0 if html is None else write_html(html, [(case, results[0])], console)
 
 
-def analyzer(use_nli: bool) -> Callable[[Case], Analysis]:
-    """`analyze` with the NLI switch passed through when this build's analyze takes it."""
-    from tipline.analysis import analyze
-
-    if "use_nli" not in inspect.signature(analyze).parameters:
-        return analyze
-    options: dict[str, Any] = {"use_nli": use_nli}
-    return lambda case: analyze(case, **options)
-
-
 def analyze_all(cases: Sequence[Case], names: Sequence[str], *, use_nli: bool
                 ) -> list[Analysis]:
     """Analyse in order, with a progress bar on stderr when there is more than one case
     and stderr is a terminal; a crash in the analyzer becomes AnalysisFailed."""
-    run = analyzer(use_nli)
     results: list[Analysis] = []
     with _progress(len(cases)) as progress:
         task = progress.add_task("analysing", total=len(cases))
         for case, name in zip(cases, names, strict=True):
             progress.update(task, description=f"analysing {name}")
-            results.append(_analyze_one(run, case, name))
+            results.append(_analyze_one(case, name, use_nli=use_nli))
             progress.advance(task)
     return results
 
 
-def _analyze_one(run: Callable[[Case], Analysis], case: Case, name: str) -> Analysis:
+def _analyze_one(case: Case, name: str, *, use_nli: bool) -> Analysis:
+    from tipline.analysis import analyze
+
     try:
-        return run(case)
-    except TiplineError:
-        raise
-    except Exception as exc:  # an analyzer bug must not look like bad input
+        return analyze(case, use_nli=use_nli)
+    except Exception as exc:  # the case is valid by now: any failure is ours, not bad input
         raise AnalysisFailed(f"analysing {name}: {type(exc).__name__}: {exc}") from exc
 
 

@@ -37,6 +37,10 @@ EN_CASES = [
      "minute"),
     ("He has been a director since 2019.", "since 2019", D(2019, 1, 1), EN_ANCHOR, "range"),
     ("Once or twice last summer", "last summer", D(2024, 6, 21), D(2024, 9, 24), "season"),
+    ("paid on 3 March 2024 at 10am.", "on 3 March 2024 at 10am.", D(2024, 3, 3, 10),
+     D(2024, 3, 3, 11), "hour"),
+    ("In late 2024 the firm moved", "late 2024", D(2024, 8, 1), D(2025, 1, 1), "range"),
+    ("ten days ago", "ten days ago", D(2025, 9, 6), D(2025, 9, 7), "day"),
 ]  # fmt: skip
 
 ZH_CASES = [
@@ -122,6 +126,7 @@ def test_dates_in_context(
         ("for about four years", "en"),
         ("camera at 9th Avenue and Birch Street", "en"),
         ("I sat down.", "en"),
+        ("Room 101 on the 3rd floor", "en"),
         ("我跟他只见过两三次面，私下没有任何接触。", "zh"),
         ("晚上偷偷往清水河里排废水", "zh"),
         ("一个星期来好几趟", "zh"),

@@ -6,12 +6,17 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import pyotp
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tipline.service import migrate
+from tipline.analysis import Analysis, Finding, Span, TimelineEntry
+from tipline.case import Case
+from tipline.service import auth, migrate
 from tipline.service.config import Settings
 from tipline.service.db import make_engine
 from tipline.service.models import Base
@@ -24,6 +29,25 @@ def fast_settings(db_url: str, data_dir: Path) -> Settings:
     """Cheap argon2 and short delays: tests run on shared cores. Production keeps defaults."""
     return Settings(db_url=db_url, data_dir=data_dir, argon2_time_cost=1,
                     argon2_memory_kib=1024, receipt_delay_s=0.01, run_worker=False)
+
+
+def stand_in_analyzer(case: Case) -> Analysis:
+    """A hand-made analysis with every shape the pages must render: a contradiction between
+    the first two statements (spans on their first words), an evidence conflict, a timeline.
+    The real analyzer is another team's moving target; `test_jobs` runs it separately."""
+    findings: list[Finding] = []
+    st = case.statements
+    if len(st) >= 2:
+        findings.append(Finding("contradiction", (st[0].id, st[1].id), 0.9,
+                                f"{st[0].id} and {st[1].id} cannot both be true.",
+                                (Span(st[0].id, 0, min(12, len(st[0].text))),
+                                 Span(st[1].id, 0, min(12, len(st[1].text))))))
+    if st and case.evidence:
+        findings.append(Finding("evidence_conflict", (st[0].id, case.evidence[0].id), 0.8,
+                                "The record says otherwise."))
+    timeline = [TimelineEntry(at=i.at.date().isoformat(), precision="day", refs=(i.id,),
+                              text=i.text[:60]) for i in (*st, *case.evidence) if i.at]
+    return Analysis(case=case.id, findings=tuple(findings), timeline=tuple(timeline))
 
 
 def _pg_admin():  # type: ignore[no-untyped-def]
@@ -83,5 +107,58 @@ def service(db_url: str, tmp_path: Path) -> Iterator[Service]:
                 conn.execute(table.delete())
     engine.dispose()
     svc = open_service(fast_settings(db_url, tmp_path), migrate_schema=False)
+    svc.analyzer = stand_in_analyzer
     yield svc
     svc.database.dispose()
+
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Staff:
+    """A staff account with the secrets a test needs to log in as it."""
+
+    username: str
+    role: str
+    totp_secret: str
+
+    def code(self) -> str:
+        return pyotp.TOTP(self.totp_secret).now()
+
+
+def add_staff(service: Service, username: str, role: str) -> Staff:
+    with service.database.session() as db:
+        user = auth.create_user(db, service.hasher, username, role, PASSWORD)
+        assert user.totp_secret
+        return Staff(username, role, user.totp_secret)
+
+
+def token_for(client: TestClient, staff: Staff) -> dict[str, str]:
+    r = client.post("/api/v1/auth/token", json={"username": staff.username,
+                                               "password": PASSWORD, "totp": staff.code()})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def login_page(client: TestClient, staff: Staff) -> str:
+    """Log in through the HTML form; returns the session's CSRF token from the next page."""
+    form = client.get("/login").text
+    csrf = form.split('name="csrf_token" value="')[1].split('"')[0]
+    r = client.post("/login", data={"csrf_token": csrf, "username": staff.username,
+                                    "password": PASSWORD, "totp": staff.code(), "next": "/"})
+    assert r.status_code == 200, r.text
+    return r.text.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+@pytest.fixture
+def staff_client(service: Service) -> TestClient:
+    from tipline.service.staff_app import create_staff_app
+    return TestClient(create_staff_app(service))
+
+
+@pytest.fixture
+def team(service: Service) -> dict[str, Staff]:
+    return {name: add_staff(service, name, role) for name, role in [
+        ("ivy", "investigator"), ("ian", "investigator"), ("sue", "supervisor"),
+        ("cus", "custodian"), ("ada", "admin")]}

@@ -19,8 +19,12 @@ from tipline.case import Case, detect_language
 
 LANGS = ("en", "zh")
 _SECTIONS = ("evasion", "question_types", "answer_content", "probing")
-# Curly quotes to straight ones, one character for one, so offsets stay valid.
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+# Curly quotes to straight ones and ASCII capitals to small letters, one character for one,
+# so offsets stay valid; patterns are lower-cased the same way and matched case-sensitively,
+# which is about twice as fast as re.IGNORECASE.
+_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                       **{chr(c): chr(c + 32) for c in range(65, 91)}})
+_CAPITAL = re.compile(r"(?<!\\)[A-Z]")
 
 
 class CueLexiconError(ValueError):
@@ -84,15 +88,18 @@ def _family(name: str, raw: Any, where: str) -> Family:
     patterns: dict[str, re.Pattern[str] | None] = {}
     for lang in LANGS:
         items = raw.get(lang, [])
-        if not isinstance(items, list) or not all(isinstance(p, str) and p for p in items):
+        if not isinstance(items, list):
             raise _fail(f"{where}.{lang}", "must be a list of regex strings")
+        for i, item in enumerate(items):
+            if not isinstance(item, str) or not item:
+                raise _fail(f"{where}.{lang}[{i}]", "not a regex string (quote it if it has ': ')")
         for i, item in enumerate(items):
             try:
                 re.compile(item)
             except re.error as exc:
                 raise _fail(f"{where}.{lang}[{i}]", f"bad regex: {exc}") from None
         patterns[lang] = (
-            re.compile("|".join(f"(?:{p})" for p in items), re.IGNORECASE | re.MULTILINE)
+            re.compile("|".join(f"(?:{_lower(p)})" for p in items), re.MULTILINE)
             if items else None
         )
     if all(p is None for p in patterns.values()):
@@ -133,11 +140,12 @@ def parse_cues(raw: Any) -> Cues:
             raise _fail(where, "needs a `why` comment")
         roles[str(name)] = FieldRole(str(name), float(weight), entry["why"],
                                      frozenset(norm_key(k) for k in keys))
-    required = {"money_party", "counterparty", "sender", "actor", "present"}
+    required = {"money_party", "counterparty", "sender", "addressee", "actor", "present"}
     if set(roles) != required:
         raise _fail("implicated.fields", f"needs exactly {sorted(required)}")
     families = _families(imp["families"], "implicated.families")
-    for name in ("collusion", "restricted_place", "victim", "money_words"):
+    for name in ("collusion", "restricted_place", "victim", "routine_payment", "authorship",
+                 "money_words"):
         if name not in families:
             raise _fail("implicated.families", f"missing {name}")
     for section, names in (
@@ -159,13 +167,18 @@ def cues() -> Cues:
     return parse_cues(yaml.safe_load(text))
 
 
+def _lower(pattern: str) -> str:
+    """Lower-case the literal capitals of a regex, leaving escapes such as \\S alone."""
+    return _CAPITAL.sub(lambda m: m.group(0).lower(), pattern)
+
+
 def norm_key(key: object) -> str:
     return re.sub(r"[\s-]+", "_", str(key).strip().lower())
 
 
 def normalise(text: str) -> str:
-    """Same length as `text`: curly quotes become straight, so offsets still point into it."""
-    return text.translate(_QUOTES)
+    """The text cues are matched against: same length as `text`, so offsets point into it."""
+    return text.translate(_FOLD)
 
 
 def language_of(case: Case, text: str) -> str:
@@ -178,7 +191,15 @@ def language_of(case: Case, text: str) -> str:
     return detect_language(text)
 
 
+_CLAUSE_END = re.compile(r"[.?!,;:。？！，；：…\n]")
+
+
 def quote(text: str, start: int, end: int, limit: int = 60) -> str:
+    """The cue as written, run on to the end of its clause when that is near."""
+    stop = None if end > start and _CLAUSE_END.match(text, end - 1) else _CLAUSE_END.search(
+        text, end)
+    if stop and stop.start() - start <= limit:
+        end = stop.end() if text[stop.start()] in "?？" else stop.start()
     snippet = " ".join(text[start:end].split())
     return snippet if len(snippet) <= limit else snippet[: limit - 1] + "…"
 

@@ -54,8 +54,7 @@ def find_conflicts(
                  if _pair_kind(items[i], items[j])}
     else:
         pairs = candidate_pairs(items, vectors)
-    similarity = (lambda i, j: float(vectors[i] @ vectors[j])) if vectors is not None else (
-        lambda i, j: 0.0)
+    similarity, relative = _similarity(vectors, sorted(pairs))
     scored: list[tuple[str, Item, Item, PairScore]] = []
     for i, j in sorted(pairs):
         a, b = items[i], items[j]
@@ -64,7 +63,8 @@ def find_conflicts(
             continue
         if kind == "evidence_conflict" and a.kind == "evidence":
             a, b = b, a
-        scored.append((kind, a, b, pair_features(a, b, similarity(i, j), None)))
+        scored.append((kind, a, b, pair_features(a, b, similarity.get((i, j), 0.0), None,
+                                                  relative.get((i, j), 0.0))))
     run.pairs_scored = len(scored)
     weights = load_weights()
     variant = "nli" if nli is not None else "rules"
@@ -78,6 +78,18 @@ def find_conflicts(
         if score >= w.threshold:
             findings.append(_finding(kind, a, b, ps, w, score))
     return findings
+
+
+def _similarity(vectors: np.ndarray | None, pairs: list[tuple[int, int]]
+                ) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], float]]:
+    """Cosine per pair, and the same as a z-score among this case's candidate pairs."""
+    if vectors is None or not pairs:
+        return {}, {}
+    idx = np.array(pairs)
+    cos = np.einsum("ij,ij->i", vectors[idx[:, 0]], vectors[idx[:, 1]])
+    z = (cos - cos.mean()) / (cos.std() + 1e-6)
+    keys = [tuple(p) for p in pairs]
+    return dict(zip(keys, cos.tolist(), strict=True)), dict(zip(keys, z.tolist(), strict=True))
 
 
 def _add_nli(scored: list[tuple[str, Item, Item, PairScore]], nli: NLIJudge,

@@ -47,7 +47,8 @@ _MONTH_WORD = re.compile(
 )
 _WEEKDAY_WORD = re.compile(rf"\b(?:{_WEEKDAYS})[a-z]*\b|\bweekend\b", re.IGNORECASE)
 _AMPM_IN_BODY = re.compile(
-    r"\b(?:a\.?m\.?|p\.?m\.?|noon|midnight|morning|evening|night|afternoon|tonight)\b|"
+    r"(?<![a-z])(?:a\.?m\.?|p\.?m\.?)(?![a-z])|"
+    r"\b(?:noon|midnight|morning|evening|night|afternoon|tonight)\b|"
     r"\b(?:1[3-9]|2[0-3]|0\d):\d\d",
     re.IGNORECASE,
 )
@@ -60,7 +61,7 @@ _JUNK_BODY = re.compile(
     r"(?:the\s+)?(?:day|week|month|year|years|first|second|third|moment|time|fall|now)|"
     r"sat|sun|mon|wed|may|march|"
     r"(?:(?:at|on|by|from|in|until|till|about|around)\s+)?\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*a)?|"
-    r"\d+\s+by\s+\d+",
+    r"\d+\s+by\s+\d+|\d{3}\s.*",
 )
 _RECURRING_NEXT = re.compile(r"s\b|\s+(?:nights|evenings|mornings|afternoons)\b")
 _CLOCK_FOLLOWERS = {
@@ -343,6 +344,22 @@ def _en_is_noise(text: str, start: int, end: int) -> bool:
     return False
 
 
+_PART_OF_YEAR = re.compile(r"\b(early|mid|late)[- ]((?:19|20)\d\d)\b", re.IGNORECASE)
+_PART_MONTHS = {"early": (1, 6), "mid": (4, 10), "late": (8, 13)}
+
+
+def _part_of_year(text: str) -> list[DateMention]:
+    """'late 2024', 'early 2023': Duckling has no reading for these."""
+    out = []
+    for m in _PART_OF_YEAR.finditer(text):
+        year, (first, last) = int(m.group(2)), _PART_MONTHS[m.group(1).lower()]
+        hi = datetime(year + 1, 1, 1) if last == 13 else datetime(year, last, 1)
+        out.append(
+            DateMention(m.start(), m.end(), m.group(0), datetime(year, first, 1), hi, "range")
+        )
+    return out
+
+
 def _find_en(text: str, anchor: datetime) -> list[DateMention]:
     duckling, _, dims = _duckling()
     results = duckling.parse(text, _duckling_context(anchor), dims, False)
@@ -357,6 +374,11 @@ def _find_en(text: str, anchor: datetime) -> list[DateMention]:
         if mention is not None and 1900 <= mention.lo.year <= 2100:
             found.append(mention)
     found += _night_before(text, found, anchor)
+    found += [
+        d
+        for d in _part_of_year(text)
+        if not any(d.start < f.end and f.start < d.end for f in found)
+    ]
     found.sort(key=lambda d: d.start)
     return [
         _in_context(d, found[i - 1] if i else None, anchor) if _en_time_only(d.text) else d

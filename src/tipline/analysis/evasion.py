@@ -25,6 +25,7 @@ from tipline.case import Case, Statement
 JUDGE = "evasion"
 THRESHOLD = 0.5
 LATE_FACTOR = 0.4  # a `lead` cue found after the first sentence usually follows a real answer
+BARE_HEDGE, BARE_EN, BARE_ZH = 0.15, 60, 15  # an answer that is nothing but a hedge
 
 _SAYS = {
     "deflect": "deflects to someone else",
@@ -88,23 +89,32 @@ def _judge(case: Case, statement: Statement) -> Finding | None:
         wanted = "giving a number or a date"
         if not lex.sections["answer_content"]["number_or_date"].search(text, lang):
             score += qtypes["quantity_or_time"].weight
+    bare = len(text.strip()) <= (BARE_ZH if lang == "zh" else BARE_EN)
+    if "hedge" in names and "honest_limit" not in names and bare:
+        score += BARE_HEDGE  # the hedge is the whole answer
     if score < THRESHOLD:
         return None
     positive.sort(key=lambda h: -h.value)
-    parts = []
-    for hit in positive[:2]:
-        quoted = ", ".join(f'"{quote(statement.text, s, e)}"' for s, e in hit.matches[:2])
+    parts: list[str] = []
+    seen: set[str] = set()
+    for hit in positive:
+        fresh = [q for q in dict.fromkeys(quote(statement.text, s, e) for s, e in hit.matches)
+                 if q not in seen][:2]
+        if not fresh or len(parts) == 2:
+            continue
+        seen.update(fresh)
+        quoted = ", ".join(f'"{q}"' for q in fresh)
         parts.append(f"{_SAYS.get(hit.family.name, hit.family.why.rstrip('.').lower())} "
                      f"({quoted})")
     q = quote(statement.question or "", 0, len(statement.question or ""), 80)
     explanation = (f'{statement.id} {" and ".join(parts)} instead of {wanted} to the question '
                    f'"{q}".')
-    spans = dedupe_spans(s for h in positive for s in h.matches)
+    cue_spans = dedupe_spans(s for h in positive for s in h.matches)
     return Finding(
         kind="evasion",
         refs=(statement.id,),
         score=round(min(1.0, max(0.0, score)), 3),
         explanation=explanation,
-        spans=tuple(Span(statement.id, s, e) for s, e in spans),
+        spans=tuple(Span(statement.id, s, e) for s, e in cue_spans),
         judge=JUDGE,
     )

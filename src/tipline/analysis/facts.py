@@ -29,6 +29,11 @@ _DENIAL_OPENING = {
                      r"i have not|i did not|i never)", re.IGNORECASE),
     "zh": re.compile(r"^\W*(?:没有|没|从来没|从没|不是|不|绝对没有|我没)"),
 }
+_AFFIRM_OPENING = {
+    "en": re.compile(r"^\W*(?:yes\b|yeah\b|yep\b|i did\b|i have\b|that's right|correct\b|"
+                     r"okay\b|all right\b|fine\b)", re.IGNORECASE),
+    "zh": re.compile(r"^\W*(?:有|是的|是|对|嗯|我承认|承认)"),
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class Item:
     question_words: frozenset[str] = frozenset()
     question_acts: frozenset[str] = frozenset()
     denies_question: bool = False  # an answer that opens with "no", "never", "没有"
+    affirms_question: bool = False  # an answer that opens with "yes", "有", "是"
     fields: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -78,6 +84,11 @@ class Item:
     @property
     def asserted_acts(self) -> frozenset[str]:
         return frozenset(a for s in self.sentences if not s.negated for a in s.acts)
+
+    @property
+    def embedding_text(self) -> str:
+        """An answer means little without its question; embed both."""
+        return f"{self.question}\n{self.text}" if self.question else self.text
 
     @property
     def topic_words(self) -> frozenset[str]:
@@ -194,6 +205,7 @@ def _statement_item(case: Case, st: Statement, order: int, finder: PeopleFinder,
         question_acts=frozenset(
             n for n, pats in lex.acts.items() if question and pats[q_lang].search(question)),
         denies_question=bool(question and _DENIAL_OPENING[lang].search(st.text)),
+        affirms_question=bool(question and _AFFIRM_OPENING[lang].search(st.text)),
     )
 
 

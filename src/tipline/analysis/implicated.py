@@ -39,8 +39,14 @@ class _People:
         self.by_id = {p.id: p for p in case.people}
         self.exact: dict[str, str] = {}
         self.patterns: list[tuple[re.Pattern[str], str]] = []
+        surnames: dict[str, set[str]] = {}
         for person in case.people:
-            for name in (*person.names, person.id):
+            parts = person.name.split()
+            if len(parts) >= 2 and not _CJK.search(person.name) and len(parts[-1]) >= 4:
+                surnames.setdefault(parts[-1], set()).add(person.id)
+        for person in case.people:
+            own = [s for s, ids in surnames.items() if ids == {person.id}]
+            for name in (*person.names, *own, person.id):
                 name = name.strip()
                 if not name:
                     continue
@@ -160,8 +166,11 @@ def _weigh(case: Case, item: Evidence, reporter: Person, people: _People,
     collusion = lex.implicated["collusion"].search(text, lang)
     is_money = item.kind in _MONEY_KINDS or any(
         _AMOUNT_KEYS.match(norm_key(k)) for k in (item.fields or {}))
-    if not by_key:
-        return _weigh_text(item, text, lang, rid, people, officers, is_money, victim_factor)
+    routine = is_money and lex.implicated["routine_payment"].search(text, lang)
+    money_factor = 1 + lex.implicated["routine_payment"].weight if routine else 1.0
+    if not any(rid in ids for ids in by_key.values()):
+        return _weigh_text(item, text, lang, rid, people, officers, is_money,
+                           victim_factor * money_factor)
     best, why = 0.0, ""
     payer_side = keys_with("money_party", rid)
     if is_money and payer_side:
@@ -173,8 +182,7 @@ def _weigh(case: Case, item: Evidence, reporter: Person, people: _People,
             weight, why = 0.1, f"records money of {people.name(rid)}"
         pays = bool(payer_side & {"from", "payer", "paid_by", "sender", "drawer",
                                   "depositor", "controlled_by", "transferred_by"})
-        if pays:
-            weight *= victim_factor
+        weight *= money_factor * (victim_factor if pays else 1.0)
         best = weight
     if keys_with("sender", rid) and not is_money:
         counter = others(roles["counterparty"].keys) - {rid}
@@ -184,16 +192,30 @@ def _weigh(case: Case, item: Evidence, reporter: Person, people: _People,
             if weight > best:
                 best = weight
                 why = f"is a message from {people.name(rid)} to {names(counter)}" + (
-                    f' ("{collusion.group(0)}")' if collusion else "")
+                    f' ("{_said(item, collusion)}")' if collusion else "")
+    if keys_with("addressee", rid) and not is_money:
+        counter = others(roles["counterparty"].keys) - {rid}
+        if counter:
+            weight = roles["addressee"].weight + (lex.implicated["collusion"].weight
+                                                  if collusion else 0)
+            if weight > best:
+                best = weight
+                why = f"is a message to {people.name(rid)} from {names(counter)}" + (
+                    f' ("{_said(item, collusion)}")' if collusion else "")
     if keys_with("actor", rid) and roles["actor"].weight > best:
         best = roles["actor"].weight
-        why = f"shows {people.name(rid)} made the records ({', '.join(sorted(keys_with('actor', rid)))})"
+        made = ", ".join(sorted(keys_with("actor", rid)))
+        why = f"shows {people.name(rid)} made the records ({made})"
     if keys_with("present", rid):
         with_others = others(roles["present"].keys)
         restricted = lex.implicated["restricted_place"].search(text, lang)
         if item.kind == "location" and restricted:
             weight = lex.implicated["restricted_place"].weight
-            clause = f'places {people.name(rid)} in a restricted site ("{restricted.group(0)}")'
+            clause = f'places {people.name(rid)} in a restricted site ("{_said(item, restricted)}")'
+        elif with_others and collusion and item.kind == "communication":
+            weight = roles["sender"].weight + lex.implicated["collusion"].weight
+            clause = (f"is a message between {people.name(rid)} and {names(with_others)}"
+                      f' ("{_said(item, collusion)}")')
         elif with_others:
             weight = roles["present"].weight + (0.1 if item.kind == "location" else 0)
             clause = f"places {people.name(rid)} with {names(with_others)}"
@@ -217,10 +239,23 @@ def _weigh_text(item: Evidence, text: str, lang: str, rid: str, people: _People,
         others = ", ".join(sorted(people.name(p) for p in counter))
         return TEXT_MONEY * victim_factor, f"records money between {who} and {others}"
     collusion = lex.implicated["collusion"].search(text, lang)
-    if counter and collusion and item.kind == "communication":
-        return TEXT_MESSAGE, f'is a message between {who} and others ("{collusion.group(0)}")'
+    if counter and item.kind == "communication":
+        others = ", ".join(sorted(people.name(p) for p in counter))
+        if collusion:
+            return TEXT_MESSAGE, (f"is a message between {who} and {others}"
+                                  f' ("{_said(item, collusion)}")')
+        return lex.field_roles["sender"].weight, f"is a message between {who} and {others}"
     restricted = lex.implicated["restricted_place"].search(text, lang)
     if item.kind == "location" and restricted:
         return (lex.implicated["restricted_place"].weight,
-                f'places {who} in a restricted site ("{restricted.group(0)}")')
+                f'places {who} in a restricted site ("{_said(item, restricted)}")')
+    authored = lex.implicated["authorship"].search(text, lang)
+    if authored and item.kind in ("document", "financial", "registry", "other", "note"):
+        return (lex.implicated["authorship"].weight,
+                f'shows {who} made the records ("{_said(item, authored)}")')
     return 0.0, ""
+
+
+def _said(item: Evidence, match: re.Match[str]) -> str:
+    """The cue as written in the record (matching runs on a case-folded copy)."""
+    return " ".join(item.text[match.start():match.end()].split())

@@ -130,27 +130,42 @@ def _interval(d: DateMention) -> str:
 
 
 def polarity_judge(a: Item, b: Item) -> Verdict | None:
-    """One side denies an act ("never gave them anything") that the other asserts."""
+    """One side denies an act ("never gave them anything") that the other asserts, in
+    sentences about the same thing (shared words, or the question the denial answers)."""
+    best: Verdict | None = None
     for denier, asserter in ((a, b), (b, a)):
-        if denier.kind != "statement":
+        if asserter.kind == "evidence":
+            if not (denier.actors | denier.people) & (asserter.people | asserter.actors):
+                continue
+        elif denier.kind == "statement" and not (
+                (denier.actors | denier.people) & (asserter.people | asserter.actors)):
             continue
-        acts = denier.negated_acts & asserter.asserted_acts
-        if not acts:
-            continue
-        if not (denier.actors | denier.people) & (asserter.people | asserter.actors):
-            continue
-        neg = next((s for s in denier.sentences if s.negated and s.acts & acts),
-                   denier.sentences[0])
-        pos = next((s for s in asserter.sentences if not s.negated and s.acts & acts),
-                   asserter.sentences[0])
-        act = _ACT_NAMES[sorted(acts)[0]]
-        return Verdict(
-            "polarity", min(1.0, 0.5 + 0.25 * len(acts)),
-            f"{denier.ref} denies {act} ({_quote(neg.text)}); "
-            f"{asserter.ref} says it happened ({_quote(pos.text)}).",
-            (_span(denier, neg), _span(asserter, pos)),
-        )
-    return None
+        for neg in _denials(denier):
+            context = neg.words | (denier.question_words if denier.denies_question else set())
+            acts = neg.acts | (denier.question_acts if denier.denies_question else set())
+            for pos in asserter.sentences:
+                shared_acts = acts & pos.acts
+                if pos.negated or not shared_acts:
+                    continue
+                overlap = len(context & pos.words)
+                score = min(1.0, 0.4 + 0.2 * len(shared_acts) + 0.2 * min(2, overlap))
+                if best is None or score > best.score:
+                    act = _ACT_NAMES[sorted(shared_acts)[0]]
+                    best = Verdict(
+                        "polarity", score,
+                        f"{denier.ref} denies {act} ({_quote(neg.text)}); "
+                        f"{asserter.ref} says it happened ({_quote(pos.text)}).",
+                        (_span(denier, neg), _span(asserter, pos)),
+                    )
+    return best
+
+
+def _denials(item: Item) -> list[SentenceFacts]:
+    """Sentences that deny; a bare "No." answering a question denies the question's act."""
+    out = [s for s in item.sentences if s.negated]
+    if item.denies_question and item.sentences and item.sentences[0] not in out:
+        out.insert(0, item.sentences[0])
+    return out
 
 
 # --- retraction -----------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def analyze(case: Case, *, use_nli: bool = True, all_pairs: bool = False,
             run: ConflictRun | None = None) -> Analysis:
     """Pure: touches no database or network; every finding points back at case ids."""
     items = build_items(case)
-    vectors = embed([it.text for it in items]) if len(items) <= EMBED_MAX_ITEMS else None
+    vectors = embed([it.embedding_text for it in items]) if len(items) <= EMBED_MAX_ITEMS else None
     nli = default_nli() if use_nli else None
     run = run if run is not None else ConflictRun()
     conflicts = find_conflicts(items, vectors, nli, run=run, all_pairs=all_pairs)

@@ -19,6 +19,8 @@ FEATURES = (
     "same_speaker", "speaker_is_actor", "shared_people", "word_overlap", "similarity",
     "a_negated", "b_negated", "a_answer", "b_answer", "b_retraction",
     "nli_contradiction", "nli_entailment",
+    "polarity_flip", "different_speakers", "retraction_same_speaker", "relative_similarity",
+    "a_denies_question", "b_denies_question", "opposite_answers",
 )
 
 
@@ -30,9 +32,13 @@ class PairScore:
     verdicts: tuple[Verdict, ...]
 
 
-def pair_features(a: Item, b: Item, similarity: float, nli: dict[str, float] | None
-                  ) -> PairScore:
-    """Features of a pair; `a` is the earlier statement, `b` a later statement or a record."""
+def pair_features(a: Item, b: Item, similarity: float, nli: dict[str, float] | None,
+                  relative_similarity: float = 0.0) -> PairScore:
+    """Features of a pair; `a` is the earlier statement, `b` a later statement or a record.
+
+    `relative_similarity` is the pair's similarity as a z-score among the case's pairs:
+    embedding cosines of one case sit in a narrow band, and only the rank within it tells.
+    """
     verdicts = tuple(v for judge in RULE_JUDGES if (v := judge(a, b)) is not None)
     by_judge = {v.judge: v.score for v in verdicts}
     shared_words = a.topic_words & b.topic_words
@@ -54,8 +60,22 @@ def pair_features(a: Item, b: Item, similarity: float, nli: dict[str, float] | N
         "b_retraction": float(b.retraction),
         "nli_contradiction": (nli or {}).get("contradiction", 0.0),
         "nli_entailment": (nli or {}).get("entailment", 0.0),
+        "polarity_flip": float(_negated(a) != _negated(b)),
+        "different_speakers": float(
+            a.speaker is not None and b.speaker is not None and a.speaker != b.speaker),
+        "retraction_same_speaker": float(b.retraction and a.speaker == b.speaker),
+        "relative_similarity": max(-3.0, min(3.0, relative_similarity)),
+        "a_denies_question": float(a.denies_question),
+        "b_denies_question": float(b.denies_question),
+        "opposite_answers": float(
+            (a.denies_question and b.affirms_question) or (a.affirms_question and b.denies_question)
+            or (a.denies_question and b.kind == "evidence")),
     }
     return PairScore(a.ref, b.ref, features, verdicts)
+
+
+def _negated(item: Item) -> bool:
+    return item.denies_question or any(s.negated for s in item.sentences)
 
 
 @dataclass(frozen=True)

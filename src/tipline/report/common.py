@@ -120,6 +120,11 @@ def trim_pieces(pieces: list[Piece], context: int) -> list[Piece]:
     return out
 
 
+def trim_end(text: str, limit: int) -> str:
+    """A reason or label keeps its start: that is where its point is."""
+    return text if len(text) <= limit else _head(text, limit - 1).rstrip() + "…"
+
+
 def trim_middle(text: str, limit: int) -> str:
     """A long unmarked text keeps its start and its end: the middle gives way first."""
     if len(text) <= limit:
@@ -131,9 +136,11 @@ def trim_middle(text: str, limit: int) -> str:
 def quote_pieces(text: str, spans: list[Span] | tuple[Span, ...], limit: int) -> list[Piece]:
     """The quote as a reader should see it: cleaned, marked, and trimmed to about `limit`."""
     pieces = split_marked(text, spans)
-    if any(p.marked for p in pieces):
+    marks = [p for p in pieces if p.marked]
+    if marks:
         if len(text) > limit:
-            pieces = trim_pieces(pieces, context=max(20, limit // 4))
+            spare = limit - sum(len(p.text) for p in marks)
+            pieces = trim_pieces(pieces, context=max(40, spare // (2 * len(marks))))
     else:
         pieces = [Piece(trim_middle(clean(text).strip(), limit))]
     cleaned = [Piece(clean(p.text), p.marked) for p in pieces]
@@ -206,6 +213,14 @@ def kind_counts(analysis: Analysis) -> dict[str, int]:
 
 def kinds_present(analysis: Analysis) -> list[str]:
     return [kind for kind, n in kind_counts(analysis).items() if n]
+
+
+def date_label(at: str) -> str:
+    """A timeline date for people: 'a – b' for an ISO interval, one day when a equals b."""
+    start, sep, end = clean(at).strip().partition("/")
+    if not sep or start == end:
+        return start
+    return f"{start} – {end}"
 
 
 def amount_text(amount: Amount | None) -> str:

@@ -24,6 +24,7 @@ from tipline.report.common import (
     all_items,
     amount_text,
     clean,
+    date_label,
     item_of,
     kind_counts,
     quote_pieces,
@@ -36,6 +37,7 @@ from tipline.report.common import (
 from tipline.report.timeline_svg import Picture, layout
 
 QUOTE_LIMIT = 420
+SHOWN_IN_FULL = 6
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,19 @@ class FindingView:
 
 @dataclass(frozen=True)
 class GroupView:
+    """A kind's findings, strongest first; past SHOWN_IN_FULL they fold away."""
+
     kind: str
     title: str
     findings: list[FindingView]
+
+    @property
+    def shown(self) -> list[FindingView]:
+        return self.findings[:SHOWN_IN_FULL]
+
+    @property
+    def rest(self) -> list[FindingView]:
+        return self.findings[SHOWN_IN_FULL:]
 
 
 @dataclass
@@ -78,6 +90,7 @@ class CaseView:
 
     index: int
     id: str
+    language: str
     facts: list[str]
     sizes: list[str]
     counts: list[tuple[str, str, int]]
@@ -86,6 +99,15 @@ class CaseView:
     picture: Picture
     timeline_rows: list[dict[str, str]]
     records: list[QuoteView] = field(default_factory=list)
+
+    @property
+    def lang(self) -> str:
+        """The HTML lang for the case text, so browsers pick a fitting CJK font."""
+        return {"en": "en", "zh": "zh-Hans"}.get(self.language, "")
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, _, n in self.counts)
 
 
 def render_html(cases_and_analyses: list[tuple[Case, Analysis]]) -> str:
@@ -116,6 +138,7 @@ def _case_view(index: int, case: Case, analysis: Analysis) -> CaseView:
     return CaseView(
         index=index,
         id=clean(case.id),
+        language=case.language,
         facts=[clean(f) for f in (case.category or "", case.channel or "",
                                   f"language {case.language}",
                                   f"received {case.received_at:%Y-%m-%d %H:%M}") if f],
@@ -128,7 +151,7 @@ def _case_view(index: int, case: Case, analysis: Analysis) -> CaseView:
         groups=_groups(case, analysis, anchors),
         picture=layout(analysis.timeline, {e.id for e in case.evidence}),
         timeline_rows=[
-            {"at": clean(t.at), "precision": clean(t.precision),
+            {"at": date_label(t.at), "precision": clean(t.precision),
              "refs": clean(", ".join(t.refs)), "text": clean(t.text).strip(),
              "amount": amount_text(t.amount)}
             for t in analysis.timeline

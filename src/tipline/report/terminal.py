@@ -24,11 +24,13 @@ from tipline.report.common import (
     Piece,
     amount_text,
     clean,
+    date_label,
     item_of,
     kind_counts,
     quote_pieces,
     ref_label,
     spans_for,
+    trim_end,
     trim_middle,
 )
 
@@ -36,6 +38,7 @@ MARK = "bold black on yellow"
 PAIR_QUOTE_LIMIT = 320
 SINGLE_QUOTE_LIMIT = 480
 TIMELINE_TEXT_LIMIT = 160
+SHOWN_IN_FULL = 6
 
 
 def render_terminal(case: Case, analysis: Analysis, console: Console) -> None:
@@ -46,13 +49,26 @@ def render_terminal(case: Case, analysis: Analysis, console: Console) -> None:
     for kind in kind_counts(analysis):
         findings = sorted(analysis.of_kind(kind), key=lambda f: -f.score)
         if findings:
-            console.print(Rule(Text(f"{KIND_TITLES.get(kind, kind)} ({len(findings)})",
-                                    style="bold")))
-            for number, finding in enumerate(findings, 1):
-                console.print(_finding(case, finding, number))
+            _kind_section(case, kind, findings, console)
     if analysis.timeline:
         console.print(Rule(Text(f"Timeline ({len(analysis.timeline)})", style="bold")))
         console.print(_timeline(analysis.timeline))
+
+
+def _kind_section(case: Case, kind: str, findings: list[Finding], console: Console) -> None:
+    """The strongest findings of a kind in full; the rest one line each, so a long tail of
+    weak findings does not bury the ones that matter."""
+    console.print(Rule(Text(f"{KIND_TITLES.get(kind, kind)} ({len(findings)})", style="bold")))
+    for number, finding in enumerate(findings[:SHOWN_IN_FULL], 1):
+        console.print(_finding(case, finding, number))
+    rest = findings[SHOWN_IN_FULL:]
+    if rest:
+        console.print(Text(f"{len(rest)} more, with lower scores:", style="bold"))
+        for number, finding in enumerate(rest, SHOWN_IN_FULL + 1):
+            line = _score_line(finding, number)
+            line.append("  " + trim_end(clean(finding.explanation).strip(), 160))
+            console.print(line)
+        console.print()
 
 
 def _header(case: Case, analysis: Analysis) -> Panel:
@@ -72,7 +88,8 @@ def _header(case: Case, analysis: Analysis) -> Panel:
             body.append(" · ", style="dim")
         body.append(f"{count} {KIND_SHORT.get(kind, kind)}",
                     style="bold red" if count else "dim")
-    title = Text("Case ", style="bold")
+    title = Text()
+    title.append("Case ", style="bold")
     title.append(clean(case.id), style="bold cyan")
     return Panel(body, title=title, title_align="left", box=box.ROUNDED)
 
@@ -90,7 +107,8 @@ def _finding(case: Case, finding: Finding, number: int) -> RenderableType:
 
 
 def _score_line(finding: Finding, number: int) -> Text:
-    line = Text(f"{number}. ", style="bold")
+    line = Text()
+    line.append(f"{number}. ", style="bold")
     joiner = " ↔ " if finding.kind in PAIR_KINDS else ", "
     line.append(clean(joiner.join(finding.refs)), style="bold cyan")
     line.append("  score ", style="dim")
@@ -105,7 +123,8 @@ def _score_style(score: float) -> str:
 
 
 def _reason(finding: Finding) -> Text:
-    text = Text("Why: ", style="bold")
+    text = Text()
+    text.append("Why: ", style="bold")
     text.append(clean(finding.explanation).strip() or "(no explanation given)")
     return text
 
@@ -169,14 +188,14 @@ def _marked(pieces: list[Piece]) -> Text:
 def _timeline(entries: tuple[TimelineEntry, ...]) -> Table:
     """When each thing happened, how precisely we know it, and who says so."""
     table = Table(box=box.SIMPLE_HEAD, expand=True, padding=(0, 1))
-    table.add_column("When", no_wrap=True, style="bold")
+    table.add_column("When", style="bold", min_width=10, max_width=12)
     table.add_column("Prec.", style="dim", overflow="fold")
     table.add_column("Refs", style="cyan", overflow="fold")
     table.add_column("What", ratio=1, overflow="fold")
-    table.add_column("Amount", overflow="fold")
+    table.add_column("Amount", overflow="fold", max_width=16)
     for entry in entries:
         table.add_row(
-            Text(clean(entry.at)), Text(clean(entry.precision)),
+            Text(date_label(entry.at)), Text(clean(entry.precision)),
             Text(clean(", ".join(entry.refs))),
             Text(trim_middle(clean(entry.text).strip(), TIMELINE_TEXT_LIMIT)),
             Text(amount_text(entry.amount), style="magenta"),

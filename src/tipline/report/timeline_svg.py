@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from tipline.analysis.findings import TimelineEntry
-from tipline.report.common import amount_text, clean, trim_middle
+from tipline.report.common import amount_text, clean, date_label, trim_end
 
 WIDTH = 960
 MARGIN = 24
@@ -165,8 +165,9 @@ def _item(entry: TimelineEntry, x1: float, x2: float, y: float, evidence_ids: se
 
 def _label(entry: TimelineEntry) -> str:
     refs = ", ".join(entry.refs)
-    text = trim_middle(clean(entry.text).strip(), LABEL_CHARS)
-    return clean(f"{entry.at} · {refs} · {text}" if refs else f"{entry.at} · {text}")
+    text = trim_end(clean(entry.text).strip(), LABEL_CHARS)
+    at = date_label(entry.at)
+    return clean(f"{at} · {refs} · {text}" if refs else f"{at} · {text}")
 
 
 def ticks(low: float, high: float) -> list[tuple[float, str]]:

@@ -51,7 +51,7 @@ def create_user(db: Session, ph: PasswordHasher, username: str, role: str, passw
 
 def totp_uri(user: User) -> str:
     assert user.totp_secret
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(user.username, issuer_name="Tipline")
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="Tipline")
 
 
 _DUMMY: dict[int, str] = {}

@@ -43,15 +43,15 @@ def timeline_svg(analysis: dict[str, Any]) -> Markup:
     entries.sort(key=lambda e: e[0])
     lo, hi = entries[0][0].toordinal(), entries[-1][0].toordinal()
     span = max(hi - lo, 1)
-    rows = 4
-    height = 60 + rows * 36 * 2
+    rows = min(4, (len(entries) + 1) // 2)
+    height = 40 + rows * 34 * 2
     axis = height // 2
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{height}" '
              f'viewBox="0 0 {W} {height}" role="img" aria-label="timeline" '
              'font-family="sans-serif" font-size="11">',
              f'<line x1="40" y1="{axis}" x2="{W - 40}" y2="{axis}" stroke="#1d2430"/>']
     for i, (day, t) in enumerate(entries):
-        x = 40 + (W - 80) * (day.toordinal() - lo) / span if len(entries) > 1 else W / 2
+        x = 40 + (W - 80) * (day.toordinal() - lo) / span if hi > lo else W / 2
         up = i % 2 == 0
         level = (i // 2) % rows + 1
         y = axis - level * 34 if up else axis + level * 34
@@ -104,11 +104,11 @@ def people_graph_svg(case: dict[str, Any], analysis: dict[str, Any]) -> Markup:
     nodes = [(p["id"], p.get("name") or p["id"], "person", p.get("role", ""))
              for p in case.get("people", [])]
     nodes += [(e["id"], e.get("kind", ""), "record", "") for e in case.get("evidence", [])]
-    size = 520
     if not nodes:
         return Markup("")
+    size = 240 if len(nodes) <= 2 else 520
     cx = cy = size / 2
-    radius = size / 2 - 90 if len(nodes) > 1 else 0
+    radius = size / 2 - (50 if len(nodes) <= 2 else 90) if len(nodes) > 1 else 0
     pos = {n[0]: (cx + radius * math.cos(2 * math.pi * i / len(nodes) - math.pi / 2),
                   cy + radius * math.sin(2 * math.pi * i / len(nodes) - math.pi / 2))
            for i, n in enumerate(nodes)}

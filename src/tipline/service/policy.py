@@ -158,7 +158,8 @@ def load_policies(directory: Path = POLICY_DIR) -> Policies:
     levels, grounds = le.get("levels"), le.get("grounds")
     if not isinstance(levels, list) or not isinstance(grounds, dict):
         raise PolicyError("leniency.yaml: needs levels (a list) and grounds (a mapping)")
-    leniency = LeniencyPolicy([str(x) for x in levels], {str(k): str(v) for k, v in grounds.items()},
+    leniency = LeniencyPolicy([str(x) for x in levels],
+                              {str(k): str(v) for k, v in grounds.items()},
                               _rules(le.get("rules"), "leniency.yaml", {"ground", "level"}))
     for rule in leniency.rules:
         if rule.effect.get("level", levels[0]) not in levels:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from argon2 import PasswordHasher
 
 from tipline.service import audit, migrate, passwords
+from tipline.service.jobs import Analyzer, real_analyzer
 from tipline.service.config import Settings
 from tipline.service.db import Database
 from tipline.service.identity import IdentityBox, load_key
@@ -21,6 +22,7 @@ class Service:
     policies: Policies
     hasher: PasswordHasher
     identity: IdentityBox
+    analyzer: Analyzer = real_analyzer
     receipt_failures: PairThrottle = field(init=False)
     submissions: PairThrottle = field(init=False)
     login_failures: PairThrottle = field(init=False)

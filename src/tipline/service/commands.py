@@ -1,0 +1,88 @@
+"""The service commands behind the CLI: `serve`, `user add`, `audit verify`."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+import threading
+
+from tipline.errors import TiplineError
+from tipline.service import audit, auth
+from tipline.service.config import Settings
+from tipline.service.runtime import open_service
+
+
+def serve(db: str | None, reporter_port: int, staff_port: int, host: str) -> int:
+    """Both apps in one process, two ports: the reporter port can face the public while the
+    staff port stays on an internal network."""
+    import uvicorn
+
+    from tipline.service.jobs import Worker
+    from tipline.service.reporter_app import create_reporter_app
+    from tipline.service.staff_app import create_staff_app
+
+    try:
+        service = open_service(Settings.from_env(db))
+    except TiplineError as exc:
+        print(f"tipline: {exc}", file=sys.stderr)
+        return 2
+    worker = Worker(service.database, service.analyzer)
+    worker.start()
+    servers = [
+        uvicorn.Server(uvicorn.Config(create_reporter_app(service), host=host,
+                                      port=reporter_port, log_level="info")),
+        uvicorn.Server(uvicorn.Config(create_staff_app(service), host=host, port=staff_port,
+                                      log_level="info")),
+    ]
+    print(f"reporter app: http://{host}:{reporter_port}/   staff app: http://{host}:{staff_port}/"
+          f"   database: {service.database.engine.url.render_as_string(hide_password=True)}",
+          file=sys.stderr)
+    staff_thread = threading.Thread(target=servers[1].run, daemon=True)
+    staff_thread.start()
+    try:
+        servers[0].run()  # the main thread owns signal handling; Ctrl-C stops both
+    finally:
+        servers[1].should_exit = True
+        staff_thread.join(timeout=10)
+        worker.stop()
+    return 0
+
+
+def add_user(name: str, role: str, password_stdin: bool, db: str | None) -> int:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Again: "):
+            print("tipline: the passwords differ", file=sys.stderr)
+            return 2
+    try:
+        service = open_service(Settings.from_env(db))
+        with service.database.session() as session:
+            user = auth.create_user(session, service.hasher, name, role, password)
+            audit.record(session, "cli", "user.add", username=name, role=role)
+            uri = auth.totp_uri(user)
+    except TiplineError as exc:
+        print(f"tipline: {exc}", file=sys.stderr)
+        return 2
+    print(f"created {role} {name!r}")
+    print("add this to an authenticator app (TOTP); it is shown only now:")
+    print(f"  secret: {user.totp_secret}")
+    print(f"  uri:    {uri}")
+    return 0
+
+
+def verify_audit(db: str | None) -> int:
+    try:
+        service = open_service(Settings.from_env(db))
+        with service.database.session() as session:
+            verdict = audit.verify(session)
+    except TiplineError as exc:
+        print(f"tipline: {exc}", file=sys.stderr)
+        return 2
+    if verdict.ok:
+        print(f"audit log intact: {verdict.checked} entries, hash chain verified")
+        return 0
+    print(f"AUDIT LOG BROKEN at entry {verdict.seq}: {verdict.problem}", file=sys.stderr)
+    print(f"{verdict.checked} entries before it verified", file=sys.stderr)
+    return 1

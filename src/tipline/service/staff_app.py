@@ -1,0 +1,614 @@
+"""The staff app: investigators, supervisors, custodians and admins. Pages and API.
+
+Route table:
+
+    API (bearer token)
+    POST /api/v1/auth/token                       username, password, totp -> bearer token
+    GET  /api/v1/cases                            cases this user may see
+    POST /api/v1/cases                            case file (YAML or JSON) -> 201 {case_id}
+    GET  /api/v1/cases/{case_id}                  the case, case-file shape
+    POST /api/v1/cases/{case_id}/statements       one statement -> 201
+    POST /api/v1/cases/{case_id}/evidence         one evidence record -> 201
+    GET  /api/v1/cases/{case_id}/analysis         analysis contract, case as stored now
+    POST /api/v1/cases/{case_id}/status           {status, disposition?, reasons?}
+
+    Pages (session cookie; every POST form carries the session's CSRF token)
+    GET/POST /login, POST /logout
+    GET  /                                        case list with EU deadlines
+    GET/POST /intake                              operator intake: phone / walk-in report
+    GET  /cases/{case_id}                         case page
+    POST /cases/{case_id}/{status|assign|statements|evidence|tasks|notes|messages}
+    POST /cases/{case_id}/tasks/{task_id}/done
+    GET  /cases/{case_id}/findings                findings side by side, timeline, graph
+    GET/POST /cases/{case_id}/outcome             disposition, reward, leniency, summary
+    POST /cases/{case_id}/identity/request        request the reporter's identity, with reason
+    GET  /cases/{case_id}/identity                view it once approved (audited)
+    GET  /identity-requests, POST /identity-requests/{id}/decide      custodian
+    GET  /attachments/{id}                        download (as an attachment, never inline)
+    GET  /audit                                   admin: recent entries and chain check
+"""
+
+import hashlib
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tipline.case import parse_case
+from tipline.errors import CaseFileError
+from tipline.service import audit, auth, cases, casework, graphs, jobs, outcome, reports
+from tipline.service.models import (
+    Attachment,
+    AuditEntry,
+    CaseRecord,
+    EvidenceRecord,
+    IdentityRequest,
+    Message,
+    Note,
+    StaffSession,
+    Task,
+    User,
+)
+from tipline.service.permissions import allowed, table
+from tipline.service.runtime import Service
+from tipline.service.web import STATIC_DIR, Guard, client_ip, render
+
+COOKIE = "tipline_session"
+LOGIN_CSRF = "tipline_login_csrf"
+
+
+class TokenIn(BaseModel):
+    username: str
+    password: str
+    totp: str | None = None
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+class StatusIn(BaseModel):
+    status: str
+    disposition: str | None = None
+    reasons: str | None = None
+
+
+class LoginRequired(Exception):
+    pass
+
+
+def _errors(exc: Exception) -> HTTPException:
+    """Domain errors to HTTP: forbidden 403, unknown 404, bad input 422, duplicate 409."""
+    if isinstance(exc, casework.Forbidden):
+        return HTTPException(403, str(exc))
+    if isinstance(exc, casework.NotFound):
+        return HTTPException(404, str(exc))
+    if isinstance(exc, cases.CaseExists):
+        return HTTPException(409, str(exc))
+    return HTTPException(422, str(exc))
+
+
+DOMAIN_ERRORS = (casework.Forbidden, casework.NotFound, casework.Invalid, CaseFileError,
+                 reports.ReportError)
+
+
+def create_staff_app(service: Service) -> FastAPI:
+    settings = service.settings
+    app = FastAPI(title="Tipline staff app", version="1", docs_url=None, redoc_url=None)
+    app.add_middleware(Guard, max_bytes=max(settings.max_case_bytes,
+                                            settings.max_attachment_bytes) + 64 * 1024)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    bearer = HTTPBearer(auto_error=False)
+
+    def db_session() -> Iterator[Session]:
+        with service.database.session() as db:
+            yield db
+
+    Db = Annotated[Session, Depends(db_session)]
+
+    def api_user(db: Db, cred: Annotated[HTTPAuthorizationCredentials | None,
+                                         Depends(bearer)]) -> User:
+        user = auth.user_for_token(db, cred.credentials) if cred else None
+        if user is None:
+            raise HTTPException(401, "a valid bearer token is required",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return user
+
+    def page_session(request: Request, db: Db) -> StaffSession:
+        sess = auth.session_for_cookie(db, request.cookies.get(COOKIE))
+        if sess is None:
+            raise LoginRequired
+        return sess
+
+    ApiUser = Annotated[User, Depends(api_user)]
+    Sess = Annotated[StaffSession, Depends(page_session)]
+    Csrf = Annotated[str, Form()]
+
+    def check_csrf(sess: StaffSession, token: str) -> None:
+        if not auth.csrf_ok(sess.csrf_token, token):
+            raise HTTPException(403, "missing or wrong CSRF token")
+
+    @app.exception_handler(LoginRequired)
+    def to_login(request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+    # --- API ---------------------------------------------------------------------------------
+
+    api = APIRouter(prefix="/api/v1")
+
+    def login(db: Session, request: Request, username: str, password: str,
+              totp: str | None) -> User:
+        ip = client_ip(request)
+        if service.login_failures.blocked(ip):
+            raise HTTPException(429, "too many failed logins; try again later",
+                                headers={"Retry-After": "300"})
+        user = auth.authenticate(db, service.hasher, username, password, totp)
+        if user is None:
+            service.login_failures.hit(ip)
+            with service.database.session() as log_db:  # survives the failed request
+                audit.record(log_db, username[:80] or "?", "login.failed", ip=ip)
+            raise HTTPException(401, "wrong user name, password or one-time code")
+        audit.record(db, user.username, "login", ip=ip)
+        return user
+
+    @api.post("/auth/token", response_model=TokenOut)
+    def token(body: TokenIn, request: Request, db: Db) -> TokenOut:
+        user = login(db, request, body.username, body.password, body.totp)
+        return TokenOut(access_token=auth.issue_token(db, user, settings.token_hours))
+
+    @api.get("/cases")
+    def list_cases(user: ApiUser, db: Db) -> list[dict[str, Any]]:
+        return [{"case_id": c.case_id, "status": c.status, "received_at": c.received_at,
+                 "category": c.category, "assigned_to": c.assignee.username if c.assignee
+                 else None, "acknowledge_due": c.acknowledge_due.isoformat(),
+                 "feedback_due": c.feedback_due.isoformat()}
+                for c in casework.visible_cases(db, user)]
+
+    async def body_text(request: Request) -> tuple[bytes, str | None]:
+        data = await request.body()
+        ctype = request.headers.get("content-type", "")
+        fmt = "json" if "json" in ctype else "yaml" if "yaml" in ctype else None
+        return data, fmt
+
+    @api.post("/cases", status_code=201, openapi_extra={"requestBody": {"content": {
+        "application/yaml": {"schema": {"type": "string"}},
+        "application/json": {"schema": {"type": "object"}}}, "required": True}})
+    async def create_case(request: Request, user: ApiUser, db: Db) -> dict[str, str]:
+        data, fmt = await body_text(request)
+        try:
+            casework.require(user, "case.create")
+            case = parse_case(data, source="request body", fmt=fmt)
+            rec = cases.store_case(db, case, assigned_to=user if user.role == "investigator"
+                                   else None)
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+        audit.record(db, user.username, "case.create", rec.case_id, via="api")
+        return {"case_id": rec.case_id}
+
+    def api_case(db: Session, user: User, case_id: str, action: str = "case.view"
+                 ) -> CaseRecord:
+        try:
+            return casework.open_case(db, user, case_id, action)
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+
+    @api.get("/cases/{case_id}")
+    def get_case(case_id: str, user: ApiUser, db: Db) -> dict[str, Any]:
+        return cases.case_dict(api_case(db, user, case_id))
+
+    def one_item(data: bytes, fmt: str | None, what: str) -> dict[str, Any]:
+        import json
+
+        import yaml
+        try:
+            obj = json.loads(data) if fmt == "json" or data.lstrip()[:1] == b"{" else \
+                yaml.safe_load(data)
+        except (ValueError, yaml.YAMLError) as exc:
+            raise HTTPException(422, f"{what}: malformed body: {exc}") from None
+        if not isinstance(obj, dict):
+            raise HTTPException(422, f"{what}: must be a mapping")
+        return obj
+
+    item_body = {"requestBody": {"content": {"application/json": {"schema": {"type": "object"}},
+                                             "application/yaml": {"schema": {"type": "string"}}},
+                                 "required": True}}
+
+    @api.post("/cases/{case_id}/statements", status_code=201, openapi_extra=item_body)
+    async def post_statement(case_id: str, request: Request, user: ApiUser, db: Db
+                             ) -> dict[str, str]:
+        data, fmt = await body_text(request)
+        rec = api_case(db, user, case_id, "case.edit")
+        try:
+            ref = casework.add_statement(db, user, rec, one_item(data, fmt, "statement"))
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+        return {"id": ref}
+
+    @api.post("/cases/{case_id}/evidence", status_code=201, openapi_extra=item_body)
+    async def post_evidence(case_id: str, request: Request, user: ApiUser, db: Db
+                            ) -> dict[str, str]:
+        data, fmt = await body_text(request)
+        rec = api_case(db, user, case_id, "case.edit")
+        try:
+            ref = casework.add_evidence(db, user, rec, one_item(data, fmt, "evidence"))
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+        return {"id": ref}
+
+    @api.get("/cases/{case_id}/analysis")
+    def get_analysis(case_id: str, user: ApiUser, db: Db) -> dict[str, Any]:
+        return analysis_of(db, api_case(db, user, case_id))
+
+    @api.post("/cases/{case_id}/status")
+    def post_status(case_id: str, body: StatusIn, user: ApiUser, db: Db) -> dict[str, str]:
+        rec = api_case(db, user, case_id, "case.status")
+        try:
+            casework.change_status(db, user, rec, body.status, body.disposition, body.reasons)
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+        return {"status": rec.status}
+
+    app.include_router(api)
+
+    def analysis_of(db: Session, rec: CaseRecord) -> dict[str, Any]:
+        try:
+            return jobs.current_analysis(db, rec, service.analyzer)
+        except jobs.AnalysisFailed as exc:
+            raise HTTPException(503, str(exc)) from None
+
+    def page_analysis(db: Session, rec: CaseRecord) -> tuple[dict[str, Any], str]:
+        """Pages still show the case when the analyzer fails; the failure is named."""
+        try:
+            return jobs.current_analysis(db, rec, service.analyzer), ""
+        except jobs.AnalysisFailed as exc:
+            return {"case": rec.case_id, "findings": [], "timeline": []}, str(exc)
+
+    # --- pages -------------------------------------------------------------------------------
+
+    def page(request: Request, name: str, sess: StaffSession | None, status_code: int = 200,
+             **context: Any) -> HTMLResponse:
+        return render(request, name, status_code=status_code, user=sess.user if sess else None,
+                      csrf=sess.csrf_token if sess else "", can=allowed, **context)
+
+    def back(case_id: str, anchor: str = "") -> RedirectResponse:
+        return RedirectResponse(f"/cases/{quote(case_id)}{anchor}", status_code=303)
+
+    def page_case(db: Session, sess: StaffSession, case_id: str, action: str = "case.view"
+                  ) -> CaseRecord:
+        try:
+            return casework.open_case(db, sess.user, case_id, action)
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request, next: str = "/") -> HTMLResponse:
+        import secrets
+        token = secrets.token_urlsafe(24)
+        resp = render(request, "staff/login.html", user=None, csrf=token, error="", next=next)
+        resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
+                        secure=settings.secure_cookies)
+        return resp
+
+    @app.post("/login", include_in_schema=False)
+    def login_post(request: Request, db: Db, csrf_token: Csrf = "",
+                   username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+                   totp: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/"
+                   ) -> Response:
+        if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF, ""), csrf_token):
+            raise HTTPException(403, "missing or wrong CSRF token; reload the login page")
+        try:
+            user = login(db, request, username, password, totp)
+        except HTTPException as exc:
+            return render(request, "staff/login.html", status_code=exc.status_code, user=None,
+                          csrf=csrf_token, error=str(exc.detail), next=next)
+        target = next if next.startswith("/") and not next.startswith("//") else "/"
+        resp = RedirectResponse(target, status_code=303)
+        resp.set_cookie(COOKIE, auth.start_session(db, user, settings.session_hours),
+                        httponly=True, samesite="strict", secure=settings.secure_cookies,
+                        max_age=int(settings.session_hours * 3600))
+        resp.delete_cookie(LOGIN_CSRF)
+        return resp
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request, sess: Sess, db: Db, csrf_token: Csrf = "") -> Response:
+        check_csrf(sess, csrf_token)
+        audit.record(db, sess.user.username, "logout")
+        auth.end_session(db, request.cookies.get(COOKIE))
+        resp = RedirectResponse("/login", status_code=303)
+        resp.delete_cookie(COOKIE)
+        return resp
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request, sess: Sess, db: Db) -> HTMLResponse:
+        audit.record(db, sess.user.username, "case.list")
+        return page(request, "staff/cases.html", sess, cases=casework.visible_cases(
+            db, sess.user), today=date.today())
+
+    @app.get("/intake", response_class=HTMLResponse, include_in_schema=False)
+    def intake_form(request: Request, sess: Sess) -> HTMLResponse:
+        if not allowed(sess.user.role, "case.create"):
+            raise HTTPException(403, "your role does not take reports")
+        return page(request, "staff/intake.html", sess, error="", new=None)
+
+    @app.post("/intake", response_class=HTMLResponse, include_in_schema=False)
+    def intake_post(request: Request, sess: Sess, db: Db, csrf_token: Csrf = "",
+                    text: Annotated[str, Form()] = "", channel: Annotated[str, Form()] = "hotline",
+                    category: Annotated[str, Form()] = "", language: Annotated[str, Form()] = "",
+                    name: Annotated[str, Form()] = "", contact: Annotated[str, Form()] = ""
+                    ) -> HTMLResponse:
+        check_csrf(sess, csrf_token)
+        if not allowed(sess.user.role, "case.create"):
+            raise HTTPException(403, "your role does not take reports")
+        if channel not in ("hotline", "walk-in", "letter", "email", "other"):
+            channel = "other"
+        try:
+            new = reports.submit(service, db, text=text, channel=channel,
+                                 category=category or None, language=language or None,
+                                 identity={"name": name, "contact": contact},
+                                 operator=sess.user)
+        except reports.ReportError as exc:
+            return page(request, "staff/intake.html", sess, status_code=422, error=str(exc),
+                        new=None)
+        return page(request, "staff/intake.html", sess, error="", new=new)
+
+    @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
+    def case_page(case_id: str, request: Request, sess: Sess, db: Db,
+                  error: str = "") -> HTMLResponse:
+        rec = page_case(db, sess, case_id)
+        evidence_files = {e.id: e.attachments for e in rec.evidence}
+        staff = db.scalars(select(User).where(User.role.in_(("investigator", "supervisor")),
+                                              User.active)).all()
+        return page(
+            request, "staff/case.html", sess, case=rec, error=error, today=date.today(),
+            files=evidence_files, staff=staff,
+            next_statuses=service.policies.workflow.statuses.get(rec.status, []),
+            dispositions=service.policies.workflow.dispositions,
+            evidence_kinds=service.policies.workflow.evidence_kinds,
+            tasks=db.scalars(select(Task).where(Task.case_pk == rec.id).order_by(Task.id)).all(),
+            notes=db.scalars(select(Note).where(Note.case_pk == rec.id).order_by(Note.id)).all(),
+            messages=db.scalars(select(Message).where(Message.case_pk == rec.id)
+                                .order_by(Message.id)).all(),
+            identity_requests=db.scalars(select(IdentityRequest).where(
+                IdentityRequest.case_pk == rec.id).order_by(IdentityRequest.id)).all(),
+            approved=casework.approved_request(db, sess.user, rec),
+        )
+
+    def act(db: Session, sess: StaffSession, case_id: str, csrf_token: str, action: str,
+            fn: Any, anchor: str = "") -> Response:
+        """Run one case action from a form; a refused or invalid one comes back as a message."""
+        check_csrf(sess, csrf_token)
+        rec = page_case(db, sess, case_id, action)
+        try:
+            with db.begin_nested():  # a refused action leaves nothing half-done
+                fn(rec)
+        except (casework.Invalid, CaseFileError, reports.ReportError) as exc:
+            return RedirectResponse(f"/cases/{quote(case_id)}?error={quote(str(exc))}",
+                                    status_code=303)
+        except (casework.Forbidden, casework.NotFound) as exc:
+            raise _errors(exc) from None
+        return back(case_id, anchor)
+
+    @app.post("/cases/{case_id}/status", include_in_schema=False)
+    def status_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
+                    status: Annotated[str, Form()] = "",
+                    disposition: Annotated[str, Form()] = "",
+                    reasons: Annotated[str, Form()] = "") -> Response:
+        return act(db, sess, case_id, csrf_token, "case.status", lambda rec: casework.change_status(
+            db, sess.user, rec, status, disposition or None, reasons or None))
+
+    @app.post("/cases/{case_id}/assign", include_in_schema=False)
+    def assign_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
+                    username: Annotated[str, Form()] = "") -> Response:
+        return act(db, sess, case_id, csrf_token, "case.assign",
+                   lambda rec: casework.assign(db, sess.user, rec, username or None))
+
+    @app.post("/cases/{case_id}/statements", include_in_schema=False)
+    def statement_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
+                       by: Annotated[str, Form()] = "", text: Annotated[str, Form()] = "",
+                       question: Annotated[str, Form()] = "",
+                       setting: Annotated[str, Form()] = "",
+                       new_person: Annotated[str, Form()] = "",
+                       new_role: Annotated[str, Form()] = "witness") -> Response:
+        """A statement, or an interview answer when a question is given."""
+        def run(rec: CaseRecord) -> None:
+            speaker = by
+            if new_person.strip():
+                speaker = cases.add_person(db, rec, new_person.strip(), new_role)
+            item = {"by": speaker, "text": text, "setting": setting or None,
+                    "question": question or None}
+            casework.add_statement(db, sess.user, rec, {k: v for k, v in item.items() if v})
+        return act(db, sess, case_id, csrf_token, "case.edit", run, "#statements")
+
+    @app.post("/cases/{case_id}/evidence", include_in_schema=False)
+    async def evidence_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
+                            kind: Annotated[str, Form()] = "other",
+                            text: Annotated[str, Form()] = "", at: Annotated[str, Form()] = "",
+                            file: Annotated[UploadFile | None, File()] = None) -> Response:
+        blob: bytes | None = None
+        if file is not None and file.filename:
+            limit = settings.max_attachment_bytes
+            blob = await file.read(limit + 1)  # the body is already bounded by Guard
+            if len(blob) > limit:
+                raise HTTPException(413, f"attachment over the {limit}-byte limit")
+
+        def run(rec: CaseRecord) -> None:
+            item: dict[str, Any] = {"kind": kind, "text": text or (file.filename if file and
+                                                                   file.filename else "")}
+            if at:
+                item["at"] = at
+            ref = casework.add_evidence(db, sess.user, rec, item)
+            if blob is not None and file is not None:
+                ev = db.scalar(select(EvidenceRecord).where(EvidenceRecord.case_pk == rec.id,
+                                                            EvidenceRecord.ref == ref))
+                assert ev is not None
+                db.add(Attachment(evidence_pk=ev.id, filename=(file.filename or "file")[:255],
+                                  content_type=(file.content_type or "application/octet-stream"
+                                                )[:120], size=len(blob),
+                                  sha256=hashlib.sha256(blob).hexdigest(), data=blob))
+                audit.record(db, sess.user.username, "attachment.add", rec.case_id, ref=ref,
+                             sha256=hashlib.sha256(blob).hexdigest(), size=len(blob))
+        return act(db, sess, case_id, csrf_token, "case.edit", run, "#evidence")
+
+    @app.post("/cases/{case_id}/tasks", include_in_schema=False)
+    def task_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
+                  title: Annotated[str, Form()] = "", due: Annotated[str, Form()] = ""
+                  ) -> Response:
+        def run(rec: CaseRecord) -> None:
+            try:
+                day = date.fromisoformat(due) if due else None
+            except ValueError:
+                raise casework.Invalid(f"{due!r} is not a date (YYYY-MM-DD)") from None
+            casework.add_task(db, sess.user, rec, title, day)
+        return act(db, sess, case_id, csrf_token, "case.edit", run, "#tasks")
+
+    @app.post("/cases/{case_id}/tasks/{task_id}/done", include_in_schema=False)
+    def task_done(case_id: str, task_id: int, sess: Sess, db: Db, csrf_token: Csrf = ""
+                  ) -> Response:
+        return act(db, sess, case_id, csrf_token, "case.edit",
+                   lambda rec: casework.finish_task(db, sess.user, rec, task_id), "#tasks")
+
+    @app.post("/cases/{case_id}/notes", include_in_schema=False)
+    def note_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
+                  text: Annotated[str, Form()] = "") -> Response:
+        return act(db, sess, case_id, csrf_token, "case.edit",
+                   lambda rec: casework.add_note(db, sess.user, rec, text), "#notes")
+
+    @app.post("/cases/{case_id}/messages", include_in_schema=False)
+    def message_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
+                     text: Annotated[str, Form()] = "",
+                     feedback: Annotated[str, Form()] = "") -> Response:
+        return act(db, sess, case_id, csrf_token, "message.reply",
+                   lambda rec: casework.reply(db, sess.user, rec, text, bool(feedback)),
+                   "#messages")
+
+    @app.post("/cases/{case_id}/identity/request", include_in_schema=False)
+    def identity_request(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
+                         reason: Annotated[str, Form()] = "") -> Response:
+        return act(db, sess, case_id, csrf_token, "identity.request",
+                   lambda rec: casework.request_identity(db, sess.user, rec, reason),
+                   "#identity")
+
+    @app.get("/cases/{case_id}/identity", response_class=HTMLResponse, include_in_schema=False)
+    def identity_view(case_id: str, request: Request, sess: Sess, db: Db) -> HTMLResponse:
+        rec = page_case(db, sess, case_id, "identity.request")
+        try:
+            who = casework.view_identity(db, sess.user, rec, service.identity)
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+        return page(request, "staff/identity.html", sess, case=rec, who=who)
+
+    @app.get("/cases/{case_id}/findings", response_class=HTMLResponse, include_in_schema=False)
+    def findings_page(case_id: str, request: Request, sess: Sess, db: Db) -> HTMLResponse:
+        rec = page_case(db, sess, case_id)
+        analysis, failure = page_analysis(db, rec)
+        case = cases.case_dict(rec)
+        items = {s["id"]: s for s in case["statements"]} | {e["id"]: e for e in case["evidence"]}
+        shown = []
+        for f in analysis.get("findings", []):
+            quotes = []
+            for ref in f.get("refs", []):
+                item = items.get(ref, {"text": ""})
+                spans = [(s["start"], s["end"]) for s in f.get("spans", []) if s["ref"] == ref]
+                who = item.get("by") or item.get("kind", "")
+                quotes.append({"ref": ref, "who": who, "question": item.get("question"),
+                               "segments": graphs.highlighted(item.get("text", ""), spans)})
+            shown.append({"finding": f, "quotes": quotes})
+        return page(request, "staff/findings.html", sess, case=rec, findings=shown,
+                    timeline=graphs.timeline_svg(analysis),
+                    graph=graphs.people_graph_svg(case, analysis),
+                    failure=failure)
+
+    @app.get("/cases/{case_id}/outcome", response_class=HTMLResponse, include_in_schema=False)
+    def outcome_page(case_id: str, request: Request, sess: Sess, db: Db) -> HTMLResponse:
+        rec = page_case(db, sess, case_id)
+        analysis, failure = page_analysis(db, rec)
+        facts = outcome.facts_for(rec, analysis)
+        return page(request, "staff/outcome.html", sess, case=rec, facts=facts,
+                    reward=outcome.assess_reward(service.policies.rewards, facts),
+                    leniency=outcome.assess_leniency(service.policies.leniency, facts),
+                    failure=failure, summary=outcome.summary(rec, analysis), grounds=service.policies.leniency
+                    .grounds)
+
+    @app.post("/cases/{case_id}/outcome", include_in_schema=False)
+    def outcome_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
+                     value_involved: Annotated[str, Form()] = "",
+                     significance: Annotated[str, Form()] = "",
+                     reporter_implicated: Annotated[str, Form()] = "auto",
+                     voluntary_surrender: Annotated[str, Form()] = "",
+                     truthful_confession: Annotated[str, Form()] = "",
+                     meritorious_information: Annotated[str, Form()] = "") -> Response:
+        def run(rec: CaseRecord) -> None:
+            facts: dict[str, Any] = {
+                "voluntary_surrender": bool(voluntary_surrender),
+                "truthful_confession": bool(truthful_confession),
+                "meritorious_information": bool(meritorious_information),
+            }
+            if significance in ("low", "medium", "high"):
+                facts["significance"] = significance
+            if value_involved.strip():
+                try:
+                    facts["value_involved"] = float(value_involved.replace(",", ""))
+                except ValueError:
+                    raise casework.Invalid("value involved must be a number") from None
+            if reporter_implicated in ("yes", "no"):
+                facts["reporter_implicated"] = reporter_implicated == "yes"
+            casework.set_outcome_facts(db, sess.user, rec, facts)
+        check_csrf(sess, csrf_token)
+        rec = page_case(db, sess, case_id, "outcome.assess")
+        try:
+            run(rec)
+        except casework.Invalid as exc:
+            raise _errors(exc) from None
+        return RedirectResponse(f"/cases/{quote(case_id)}/outcome", status_code=303)
+
+    @app.get("/attachments/{attachment_id}", include_in_schema=False)
+    def attachment(attachment_id: int, sess: Sess, db: Db) -> Response:
+        att = db.get(Attachment, attachment_id)
+        ev = db.get(EvidenceRecord, att.evidence_pk) if att else None
+        rec = db.get(CaseRecord, ev.case_pk) if ev else None
+        if att is None or rec is None:
+            raise HTTPException(404, "no such attachment")
+        page_case(db, sess, rec.case_id)
+        audit.record(db, sess.user.username, "attachment.read", rec.case_id, attachment=att.id)
+        return Response(att.data, media_type="application/octet-stream", headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(att.filename)}"})
+
+    @app.get("/identity-requests", response_class=HTMLResponse, include_in_schema=False)
+    def identity_requests(request: Request, sess: Sess, db: Db) -> HTMLResponse:
+        try:
+            rows = casework.pending_identity_requests(db, sess.user)
+        except casework.Forbidden as exc:
+            raise _errors(exc) from None
+        return page(request, "staff/identity_requests.html", sess, requests=rows)
+
+    @app.post("/identity-requests/{request_id}/decide", include_in_schema=False)
+    def identity_decide(request_id: int, sess: Sess, db: Db, csrf_token: Csrf = "",
+                        decision: Annotated[str, Form()] = "",
+                        reason: Annotated[str, Form()] = "") -> Response:
+        check_csrf(sess, csrf_token)
+        try:
+            casework.decide_identity(db, sess.user, request_id, decision == "approve", reason)
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+        return RedirectResponse("/identity-requests", status_code=303)
+
+    @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
+    def audit_page(request: Request, sess: Sess, db: Db) -> HTMLResponse:
+        if not allowed(sess.user.role, "audit.view"):
+            raise HTTPException(403, "only admins read the audit log")
+        verdict = audit.verify(db)
+        audit.record(db, sess.user.username, "audit.view")
+        entries = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(200))
+        return page(request, "staff/audit.html", sess, verdict=verdict, entries=list(entries),
+                    matrix=table())
+
+    return app

@@ -1,0 +1,150 @@
+"""The whole journey in a real browser (Debian's headless chromium, never a download):
+a reporter submits and follows up with the receipt; an investigator logs in with TOTP and
+opens the findings page. Screenshots land in test-artifacts/browser/."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyotp
+import pytest
+import uvicorn
+from sqlalchemy import select
+
+from tests.service.conftest import fast_settings, stand_in_analyzer
+from tipline.service import auth, casework
+from tipline.service.models import CaseRecord, User
+from tipline.service.reporter_app import create_reporter_app
+from tipline.service.runtime import Service, open_service
+from tipline.service.staff_app import create_staff_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "correct horse battery"
+HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(app: object) -> tuple[uvicorn.Server, threading.Thread, str]:
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.02)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[Service, str, str]]:
+    service = open_service(fast_settings(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path))
+    service.analyzer = stand_in_analyzer
+    servers = [_serve(create_reporter_app(service)), _serve(create_staff_app(service))]
+    yield service, servers[0][2], servers[1][2]
+    for server, thread, _ in servers:
+        server.should_exit = True
+        thread.join(timeout=10)
+    service.database.dispose()
+
+
+def test_report_followup_login_findings(running: tuple[Service, str, str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    service, reporter_url, staff_url = running
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with service.database.session() as db:
+        secret = auth.create_user(db, service.hasher, "ivy", "investigator", PASSWORD).totp_secret
+        auth.create_user(db, service.hasher, "sue", "supervisor", PASSWORD)
+    assert secret
+    dialogs: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        page = browser.new_page(java_script_enabled=False, viewport={"width": 1200,
+                                                                     "height": 900})
+        # 1. the reporter, without JavaScript
+        page.goto(reporter_url + "/")
+        page.fill("#text", f"My manager Zhao took 20,000 CNY in cash. {HOSTILE}")
+        page.fill("#category", "bribery")
+        page.screenshot(path=str(ARTIFACTS / "1-report-form.png"), full_page=True)
+        page.click("button[type=submit]")
+        receipt = page.inner_text("#receipt").strip()
+        assert len(receipt) == 29
+        page.screenshot(path=str(ARTIFACTS / "2-receipt.png"), full_page=True)
+        # 2. follow-up with the receipt
+        page.goto(reporter_url + "/followup")
+        page.fill("#receipt", receipt)
+        page.click("button[type=submit]")
+        assert page.inner_text("#status") == "received"
+        page.fill("#text", "I also saw him take an envelope on 3 March.")
+        page.click("button[type=submit]")
+        assert "envelope" in page.inner_text(".messages")
+        page.screenshot(path=str(ARTIFACTS / "3-followup.png"), full_page=True)
+        page.close()
+
+        # a supervisor assigns the case to the investigator
+        with service.database.session() as db:
+            rec = db.scalar(select(CaseRecord))
+            sue = db.scalar(select(User).where(User.username == "sue"))
+            assert rec is not None and sue is not None
+            casework.assign(db, sue, rec, "ivy")
+            case_id = rec.case_id
+
+        # 3. the investigator, JavaScript on, so an injected script would fire a dialog
+        staff = browser.new_page(viewport={"width": 1200, "height": 900})
+        staff.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        staff.goto(staff_url + "/")
+        staff.fill("#username", "ivy")
+        staff.fill("#password", PASSWORD)
+        staff.fill("#totp", pyotp.TOTP(secret).now())
+        staff.click("button[type=submit]")
+        staff.wait_for_load_state()
+        staff.wait_for_selector("#cases", timeout=10000)
+        staff.screenshot(path=str(ARTIFACTS / "4-cases.png"), full_page=True)
+        staff.click(f"text={case_id}")
+        staff.wait_for_selector("#findings-link")
+        staff.screenshot(path=str(ARTIFACTS / "5-case.png"), full_page=True)
+        # an interview answer from a new person, and a bank record, through the case page
+        staff.fill("#new_person", "Zhao Lei")
+        staff.select_option("#new_role", "subject")
+        staff.fill("#setting", "interview 1")
+        staff.fill("#question", "Did you receive any cash?")
+        staff.fill("#statement-text", "I never received any cash from anyone.")
+        staff.click("#statements ~ form button[type=submit] >> nth=0")
+        staff.wait_for_selector("text=Did you receive any cash?")
+        staff.select_option("#kind", "bank_transfer")
+        staff.fill("#at", "2026-03-03")
+        staff.fill("#evidence-text", "Cash withdrawal of 20,000 CNY by Zhao Lei.")
+        staff.set_input_files("#file", files=[{"name": "bank.csv", "mimeType": "text/csv",
+                                               "buffer": b"date,amount\n2026-03-03,20000\n"}])
+        staff.click("#evidence ~ form button[type=submit] >> nth=0")
+        staff.wait_for_selector("text=bank.csv")
+        staff.click("#findings-link")
+        staff.wait_for_selector("#findings")
+        assert staff.locator(".finding").count() == 2
+        finding = staff.locator(".finding").first
+        assert "contradiction" in finding.inner_text().lower()
+        assert finding.locator("blockquote").count() == 2  # two quotes side by side
+        assert finding.locator("mark").count() == 2
+        assert staff.locator("#timeline svg").count() == 1
+        assert staff.locator("#graph svg").count() == 1
+        staff.screenshot(path=str(ARTIFACTS / "6-findings.png"), full_page=True)
+        browser.close()
+    assert dialogs == []  # the hostile HTML stayed inert on every page
+    for name in ("1-report-form", "2-receipt", "3-followup", "4-cases", "5-case",
+                 "6-findings"):
+        assert (ARTIFACTS / f"{name}.png").stat().st_size > 1000

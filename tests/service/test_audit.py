@@ -1,0 +1,73 @@
+"""The hash-chained audit log: every read, change, login and identity access; tamper checks."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, select, update
+
+from tests.service.conftest import Staff, token_for
+from tipline.service import audit
+from tipline.service.models import AuditEntry, AuditHead
+from tipline.service.runtime import Service
+
+CASE = {"id": "aud-1", "received_at": "2025-01-01T10:00:00+00:00",
+        "people": [{"id": "P1", "role": "reporter"}],
+        "statements": [{"id": "S1", "by": "P1", "text": "Cash changed hands."}]}
+
+
+def _actions(service: Service) -> list[str]:
+    with service.database.session() as db:
+        return list(db.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
+
+
+def test_reads_changes_and_logins_are_logged(service: Service, staff_client: TestClient,
+                                             team: dict[str, Staff]) -> None:
+    h = token_for(staff_client, team["ivy"])
+    staff_client.post("/api/v1/auth/token", json={"username": "ivy", "password": "wrong"})
+    staff_client.post("/api/v1/cases", json=CASE, headers=h)
+    staff_client.get("/api/v1/cases/aud-1", headers=h)
+    staff_client.post("/api/v1/cases/aud-1/statements", headers=h,
+                      json={"by": "P1", "text": "More."})
+    assert _actions(service) == ["login", "login.failed", "case.create", "case.view",
+                                 "statement.add"]
+    with service.database.session() as db:
+        assert audit.verify(db).ok
+
+
+def test_alteration_deletion_and_truncation_are_named(service: Service) -> None:
+    with service.database.session() as db:
+        for i in range(5):
+            audit.record(db, "ivy", "case.view", f"c{i}")
+    with service.database.session() as db:
+        v = audit.verify(db)
+        assert v.ok and v.checked == 5
+        db.execute(update(AuditEntry).where(AuditEntry.seq == 3).values(actor="mallory"))
+    with service.database.session() as db:
+        v = audit.verify(db)
+        assert not v.ok and v.seq == 3 and "altered" in v.problem
+        db.execute(update(AuditEntry).where(AuditEntry.seq == 3).values(actor="ivy"))
+        assert audit.verify(db).ok
+        db.execute(delete(AuditEntry).where(AuditEntry.seq == 2))
+    with service.database.session() as db:
+        v = audit.verify(db)
+        assert not v.ok and v.seq == 2 and "missing" in v.problem
+    with service.database.session() as db:  # rebuild 1..5, then cut the tail
+        db.execute(delete(AuditEntry))
+        db.execute(delete(AuditHead))
+    with service.database.session() as db:
+        for i in range(3):
+            audit.record(db, "ivy", "case.view", f"c{i}")
+    with service.database.session() as db:
+        db.execute(delete(AuditEntry).where(AuditEntry.seq == 3))
+    with service.database.session() as db:
+        v = audit.verify(db)
+        assert not v.ok and v.seq == 3
+
+
+def test_failed_change_leaves_no_audit_entry(service: Service, staff_client: TestClient,
+                                             team: dict[str, Staff]) -> None:
+    h = token_for(staff_client, team["ivy"])
+    before = len(_actions(service))
+    r = staff_client.post("/api/v1/cases", json=CASE | {"statements": []}, headers=h)
+    assert r.status_code == 422
+    assert len(_actions(service)) == before

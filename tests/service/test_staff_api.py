@@ -1,0 +1,106 @@
+"""The staff API of shared/api-contract.md: tokens, cases, statements, evidence, analysis."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from tests.service.conftest import PASSWORD, Staff, token_for
+from tipline.case import load_case
+from tipline.service.runtime import Service
+
+CASES = Path("/work/shared/cases/dev")
+CASE_YAML = """\
+id: api-1
+received_at: 2025-06-10T09:12:00+08:00
+channel: hotline
+reporter: P1
+people:
+  - {id: P1, name: He Ming, role: reporter}
+  - {id: P2, name: Zhao, role: subject}
+statements:
+  - {id: S1, by: P1, text: "Zhao paid me 18,000 CNY in June last year."}
+"""
+
+
+def test_token_needs_password_and_totp(staff_client: TestClient, team: dict[str, Staff]) -> None:
+    ivy = team["ivy"]
+    base = {"username": "ivy", "password": PASSWORD}
+    assert staff_client.post("/api/v1/auth/token", json=base).status_code == 401
+    assert staff_client.post("/api/v1/auth/token", json=base | {"totp": "000000"}
+                             ).status_code == 401
+    assert staff_client.post("/api/v1/auth/token", json=base | {"password": "x",
+                             "totp": ivy.code()}).status_code == 401
+    r = staff_client.post("/api/v1/auth/token", json=base | {"totp": ivy.code()})
+    assert r.status_code == 200 and r.json()["token_type"] == "bearer"
+    assert staff_client.get("/api/v1/cases").status_code == 401
+    assert staff_client.get("/api/v1/cases", headers={"Authorization": "Bearer nope"}
+                            ).status_code == 401
+
+
+def test_case_round_trip_statements_evidence_analysis(
+        staff_client: TestClient, team: dict[str, Staff]) -> None:
+    h = token_for(staff_client, team["ivy"])
+    r = staff_client.post("/api/v1/cases", content=CASE_YAML,
+                          headers=h | {"content-type": "application/yaml"})
+    assert r.status_code == 201, r.text
+    assert r.json() == {"case_id": "api-1"}
+    assert [c["case_id"] for c in staff_client.get("/api/v1/cases", headers=h).json()] == [
+        "api-1"]
+    r = staff_client.post("/api/v1/cases/api-1/statements", headers=h, json={
+        "by": "P2", "question": "Did you pay him?", "text": "I never paid anyone.",
+        "setting": "interview 1"})
+    assert r.status_code == 201, r.text
+    r = staff_client.post("/api/v1/cases/api-1/evidence", headers=h, json={
+        "id": "E1", "kind": "bank_transfer", "at": "2024-06-03",
+        "text": "Transfer of 18,000 CNY from Zhao to He Ming.",
+        "fields": {"amount": 18000, "currency": "CNY"}})
+    assert r.status_code == 201, r.text
+    case = staff_client.get("/api/v1/cases/api-1", headers=h).json()
+    assert [s["id"] for s in case["statements"]] == ["S1", "S2"]
+    assert case["statements"][1]["question"] == "Did you pay him?"
+    assert case["evidence"][0] == {"id": "E1", "kind": "bank_transfer", "at": "2024-06-03",
+                                   "text": "Transfer of 18,000 CNY from Zhao to He Ming.",
+                                   "fields": {"amount": 18000, "currency": "CNY"}}
+    analysis = staff_client.get("/api/v1/cases/api-1/analysis", headers=h).json()
+    assert analysis["case"] == "api-1" and "findings" in analysis and "timeline" in analysis
+
+
+def test_bad_case_file_is_422_naming_the_problem(
+        staff_client: TestClient, team: dict[str, Staff]) -> None:
+    h = token_for(staff_client, team["ivy"])
+    r = staff_client.post("/api/v1/cases", content=CASE_YAML.replace("by: P1", "by: P9"),
+                          headers=h | {"content-type": "application/yaml"})
+    assert r.status_code == 422
+    assert "statements[0].by" in r.json()["detail"] and "P9" in r.json()["detail"]
+    staff_client.post("/api/v1/cases", content=CASE_YAML, headers=h)
+    assert staff_client.post("/api/v1/cases", content=CASE_YAML, headers=h).status_code == 409
+    r = staff_client.post("/api/v1/cases/api-1/statements", headers=h, json={"by": "P1"})
+    assert r.status_code == 422 and "text" in r.json()["detail"]
+    r = staff_client.post("/api/v1/cases/api-1/evidence", headers=h,
+                          json={"kind": "telepathy", "text": "x"})
+    assert r.status_code == 422 and "kind" in r.json()["detail"]
+
+
+def test_shared_dev_cases_round_trip_unchanged(
+        service: Service, staff_client: TestClient, team: dict[str, Staff]) -> None:
+    """Every dev case stored through the API comes back as the same case."""
+    h = token_for(staff_client, team["sue"])
+    files = sorted(p for p in CASES.glob("*.yaml") if ".gold." not in p.name)[:4]
+    for path in files:
+        r = staff_client.post("/api/v1/cases", content=path.read_bytes(), headers=h)
+        assert r.status_code == 201, r.text
+        original = load_case(path)
+        back = staff_client.get(f"/api/v1/cases/{original.id}", headers=h).json()
+        assert json.loads(json.dumps(original.to_dict())) == back
+
+
+def test_openapi_documents_the_contract(staff_client: TestClient) -> None:
+    paths = staff_client.get("/openapi.json").json()["paths"]
+    for p in ("/api/v1/auth/token", "/api/v1/cases", "/api/v1/cases/{case_id}",
+              "/api/v1/cases/{case_id}/statements", "/api/v1/cases/{case_id}/evidence",
+              "/api/v1/cases/{case_id}/analysis"):
+        assert p in paths
+    assert not any(p.startswith("/followup") or p == "/api/v1/reports" for p in paths)
