@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from conftest import E1, S1, S2, case_mapping, full_analysis
-
+from tests.report.sample import E1, S1, S2, case_mapping, full_analysis
 from tipline.analysis.findings import Amount, Analysis, Finding, Span, TimelineEntry
 from tipline.case import Case, case_from_mapping
 from tipline.report.common import NO_FINDINGS
@@ -150,3 +149,18 @@ def test_weak_findings_fold_away_after_the_strongest(case: Case) -> None:
     page = render_html([(case, Analysis(case="test-case", findings=findings))])
     assert "3 more, with lower scores</summary>" in page
     assert page.index("reason 5") < page.index("3 more") < page.index("reason 6")
+
+
+def test_timeline_labels_fit_the_picture() -> None:
+    from tipline.report.timeline_svg import CHAR_PX, WIDTH, _cells, layout
+
+    entries = tuple(TimelineEntry(f"2024-0{m}", "month", ("S1",), "很长的中文描述" * 20)
+                    for m in range(1, 10))
+    picture = layout(entries, set())
+    assert len(picture.items) == 9
+    for item in picture.items:
+        width = (_cells(item.label) + _cells(item.amount)) * CHAR_PX
+        if item.anchor == "start":
+            assert item.label_x + width <= WIDTH
+        else:
+            assert item.label_x - width >= 0

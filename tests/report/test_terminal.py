@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from conftest import S1, S2, case_mapping
 from rich.console import Console
 
+from tests.report.sample import S1, S2, case_mapping
 from tipline.analysis.findings import Analysis, Finding, Span
 from tipline.case import Case, case_from_mapping
 from tipline.report.common import NO_FINDINGS

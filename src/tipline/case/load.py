@@ -7,6 +7,7 @@ import os
 import re
 from datetime import date, datetime, time
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -118,9 +119,16 @@ class _CaseLoader(yaml.SafeLoader):
             if key in seen:
                 raise CaseFileError(f"duplicate key {key!r}", line=key_node.start_mark.line + 1)
             seen.add(key)
-        mapping = super().construct_mapping(node, deep=deep)
-        self.lines[id(mapping)] = node.start_mark.line + 1
-        return mapping
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_case_map(self, node: yaml.MappingNode) -> Iterator[dict[Any, Any]]:
+        data: dict[Any, Any] = {}
+        self.lines[id(data)] = node.start_mark.line + 1
+        yield data
+        data.update(self.construct_mapping(node))
+
+
+_CaseLoader.add_constructor("tag:yaml.org,2002:map", _CaseLoader.construct_case_map)
 
 
 def _parse_yaml(text: str, source: str) -> tuple[Any, dict[int, int]]:

@@ -58,7 +58,8 @@ def render_terminal(case: Case, analysis: Analysis, console: Console) -> None:
 def _kind_section(case: Case, kind: str, findings: list[Finding], console: Console) -> None:
     """The strongest findings of a kind in full; the rest one line each, so a long tail of
     weak findings does not bury the ones that matter."""
-    console.print(Rule(Text(f"{KIND_TITLES.get(kind, kind)} ({len(findings)})", style="bold")))
+    title = KIND_TITLES.get(kind, clean(kind))
+    console.print(Rule(Text(f"{title} ({len(findings)})", style="bold")))
     for number, finding in enumerate(findings[:SHOWN_IN_FULL], 1):
         console.print(_finding(case, finding, number))
     rest = findings[SHOWN_IN_FULL:]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -148,12 +149,14 @@ def _item(entry: TimelineEntry, x1: float, x2: float, y: float, evidence_ids: se
     amount = amount_text(entry.amount)
     right, left = max(x2, cx) + 8, min(x1, cx) - 8
     label = _label(entry)
-    need = (len(label) + len(amount) + 3) * CHAR_PX
-    on_right = right + need <= WIDTH - 12 or WIDTH - right >= left
+    need = _cells(label) + _cells(amount) + 3
+    on_right = right + need * CHAR_PX <= WIDTH - 12 or WIDTH - right >= left
     room = (WIDTH - 12 - right) if on_right else (left - 4)
-    fit = int(room / CHAR_PX) - len(amount) - 3
-    if len(label) > fit:
-        label = label[: max(fit - 1, 8)].rstrip() + "…"
+    fit = int(room / CHAR_PX) - _cells(amount) - 3
+    while _cells(label) > max(fit, 8) and len(label) > 8:
+        label = label[: -max(1, (_cells(label) - fit) // 2)].rstrip()
+    if label != _label(entry):
+        label += "…"
     return Item(
         x1=x1, x2=max(x2, x1 + 1), cx=cx, y=y, label=label, amount=amount,
         title=clean(entry.text).strip(),
@@ -161,6 +164,11 @@ def _item(entry: TimelineEntry, x1: float, x2: float, y: float, evidence_ids: se
         interval=x2 - x1 >= 3, label_x=right if on_right else left,
         anchor="start" if on_right else "end",
     )
+
+
+def _cells(text: str) -> int:
+    """Width in average Latin characters: CJK and other wide characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _label(entry: TimelineEntry) -> str:

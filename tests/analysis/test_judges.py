@@ -1,0 +1,81 @@
+"""Each judge on small hand-made pairs: it fires where the two cannot both be true, and not
+where they agree."""
+
+from __future__ import annotations
+
+import pytest
+
+from tipline.analysis.facts import Item, build_items
+from tipline.analysis.judges import amount_judge, date_judge, polarity_judge, retraction_judge
+from tipline.case import parse_case
+
+CASE = """\
+id: judges
+received_at: 2025-06-10T09:00:00+08:00
+reporter: P1
+people:
+  - {{id: P1, name: Tom Hale, role: reporter}}
+  - {{id: P2, name: Rita Vance, role: subject}}
+statements:
+  - {{id: S1, by: P1, text: {a!r}}}
+  - {{id: S2, by: P1, text: {b!r}}}
+evidence:
+  - {{id: E1, kind: bank_transfer, at: 2024-12-02, text: {e!r}, fields: {{to: P1, from: P2}}}}
+"""
+
+
+def items(a: str, b: str, e: str = "22,000 CNY received by P1 from Rita Vance.") -> list[Item]:
+    return build_items(parse_case(CASE.format(a=a, b=b, e=e)))
+
+
+@pytest.mark.parametrize(("a", "b", "fires"), [
+    ("Rita paid me a few thousand yuan.", "Rita paid me around 60,000 yuan.", True),
+    ("Rita paid me tens of thousands of yuan.", "Rita paid me around 60,000 yuan.", False),
+    ("She paid me 30,000 yuan and then 50,000 yuan.", "In all she paid me 80,000 yuan.", False),
+    ("Rita paid me 5,000 GBP.", "Rita paid me 60,000 yuan.", False),
+])
+def test_amount_judge(a: str, b: str, fires: bool) -> None:
+    s1, s2, _ = items(a, b)
+    assert (amount_judge(s1, s2) is not None) is fires
+
+
+def test_amount_judge_against_a_record() -> None:
+    s1, _, e1 = items("Rita paid me a few thousand yuan.", "Nothing else.")
+    verdict = amount_judge(s1, e1)
+    assert verdict is not None and "22,000" in verdict.reason
+
+
+@pytest.mark.parametrize(("a", "b", "fires"), [
+    ("Rita first contacted me around March this year.",
+     "Rita first contacted me last October.", True),
+    ("Rita first contacted me in June last year.", "Rita first contacted me in June 2024.", False),
+])
+def test_date_judge(a: str, b: str, fires: bool) -> None:
+    s1, s2, _ = items(a, b)
+    assert (date_judge(s1, s2) is not None) is fires
+
+
+@pytest.mark.parametrize(("a", "b", "fires"), [
+    ("I never gave Rita anything.", "I sent Rita the documents.", True),
+    ("I never met Rita away from the office.", "Rita and I had dinner at the hotel.", True),
+    ("Rita sent me the documents.", "I sent Rita the documents.", False),
+])
+def test_polarity_judge(a: str, b: str, fires: bool) -> None:
+    s1, s2, _ = items(a, b)
+    assert (polarity_judge(s1, s2) is not None) is fires
+
+
+def test_polarity_judge_chinese() -> None:
+    case = CASE.format(a="我从来没给过她钱。", b="我给她转了五万块。", e="转账五万元。")
+    s1, s2, _ = build_items(parse_case(case.replace("Rita Vance", "孙丽").replace("Tom Hale", "钱志刚")))
+    verdict = polarity_judge(s1, s2)
+    assert verdict is not None and verdict.spans[0][0] == "S1"
+
+
+def test_retraction_judge_needs_same_speaker_and_admission() -> None:
+    s1, s2, _ = items("I never gave Rita any documents.",
+                      "I lied before. I gave Rita the documents for money.")
+    verdict = retraction_judge(s1, s2)
+    assert verdict is not None and verdict.score > 0.5
+    s1, s2, _ = items("I never gave Rita any documents.", "I gave Rita the documents.")
+    assert retraction_judge(s1, s2) is None
