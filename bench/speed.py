@@ -20,7 +20,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 def one(size: int, use_nli: bool) -> dict[str, float]:
     from synthetic import synthetic_case
-
     from tipline.analysis import analyze
     from tipline.analysis.conflicts import ConflictRun
     from tipline.case import case_from_mapping

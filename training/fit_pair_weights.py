@@ -111,7 +111,8 @@ def main() -> int:
     for kind in current:  # without a fitted model variant, the rules' weights stand in
         current[kind].setdefault("nli", current[kind]["rules"])
     header = ("# Pair-judge weights, fitted by training/fit_pair_weights.py on the dev cases.\n"
-              "# leave_one_case_out: held-out scores of the same procedure (not used at run time).\n")
+              "# leave_one_case_out: held-out scores of the same procedure"
+              " (not used at run time).\n")
     WEIGHTS.write_text(header + yaml.safe_dump(current, sort_keys=False), encoding="utf-8")
     print(f"wrote {WEIGHTS}")
     return 0

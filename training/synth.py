@@ -100,14 +100,14 @@ def _en(rng: random.Random) -> tuple[str, str, str]:
     else:
         prem = f"I saw {a} hand {b} an envelope with {amt} {cur} at {place}."
         options = {
-            "entailment": [f"{a} gave {b} an envelope.", f"I witnessed the handover.",
+            "entailment": [f"{a} gave {b} an envelope.", "I witnessed the handover.",
                            f"{b} received money from {a}."],
             "contradiction": [f"I never actually saw {a} hand over any envelope; someone told me.",
                               f"I take back what I said: {a} gave {b} nothing.",
                               f"{b} handed the envelope to {a}.",
                               f"The envelope contained {_money_other(rng, amt)} {cur}.",
                               f"I was not at {place} that day, so I saw nothing."],
-            "neutral": [f"{b} counted the money later.", f"The envelope was brown.",
+            "neutral": [f"{b} counted the money later.", "The envelope was brown.",
                         f"{a} and {b} are cousins."],
         }
     label = rng.choice(list(options))
@@ -164,11 +164,11 @@ def _zh(rng: random.Random) -> tuple[str, str, str]:
     else:
         prem = f"我亲眼看到{a}在{place}把一个装有{amt}元的信封交给了{b}。"
         options = {
-            "entailment": [f"{a}给了{b}一个信封。", f"我目睹了交接过程。", f"{b}从{a}那里收到了钱。"],
+            "entailment": [f"{a}给了{b}一个信封。", "我目睹了交接过程。", f"{b}从{a}那里收到了钱。"],
             "contradiction": [f"其实我没有亲眼看到{a}交信封，是别人告诉我的。",
                               f"我收回之前的说法：{a}什么也没给{b}。", f"是{b}把信封交给了{a}。",
                               f"信封里装的是{_money_other(rng, amt)}元。", f"那天我不在{place}，什么也没看到。"],
-            "neutral": [f"{b}后来数了钱。", f"那个信封是棕色的。", f"{a}和{b}是表兄弟。"],
+            "neutral": [f"{b}后来数了钱。", "那个信封是棕色的。", f"{a}和{b}是表兄弟。"],
         }
     label = rng.choice(list(options))
     return prem, rng.choice(options[label]), label

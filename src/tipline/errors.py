@@ -21,4 +21,5 @@ class CaseFileError(TiplineError):
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
-        return f"{where}: {self.field}: {self.problem}" if self.field else f"{where}: {self.problem}"
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}: {field}{self.problem}"

@@ -67,7 +67,8 @@ def test_polarity_judge(a: str, b: str, fires: bool) -> None:
 
 def test_polarity_judge_chinese() -> None:
     case = CASE.format(a="我从来没给过她钱。", b="我给她转了五万块。", e="转账五万元。")
-    s1, s2, _ = build_items(parse_case(case.replace("Rita Vance", "孙丽").replace("Tom Hale", "钱志刚")))
+    case = case.replace("Rita Vance", "孙丽").replace("Tom Hale", "钱志刚")
+    s1, s2, _ = build_items(parse_case(case))
     verdict = polarity_judge(s1, s2)
     assert verdict is not None and verdict.spans[0][0] == "S1"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tipline.case import load_case, parse_case
 from tipline.case import load as load_module
+from tipline.case import load_case, parse_case
 from tipline.errors import CaseFileError
 
 GOOD = """\

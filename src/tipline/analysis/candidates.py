@@ -70,8 +70,8 @@ def candidate_pairs(
         sims = vectors @ vectors.T
         np.fill_diagonal(sims, -np.inf)
         sims[np.ix_(is_evidence, is_evidence)] = -np.inf
-        k = min(k_embedding, n - 1)
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        k_nn = min(k_embedding, n - 1)
+        top = np.argpartition(-sims, k_nn - 1, axis=1)[:, :k_nn]
         for i in range(n):
             for j in top[i]:
                 if np.isfinite(sims[i, j]):

@@ -88,7 +88,7 @@ def _similarity(vectors: np.ndarray | None, pairs: list[tuple[int, int]]
     idx = np.array(pairs)
     cos = np.einsum("ij,ij->i", vectors[idx[:, 0]], vectors[idx[:, 1]])
     z = (cos - cos.mean()) / (cos.std() + 1e-6)
-    keys = [tuple(p) for p in pairs]
+    keys = [(int(i), int(j)) for i, j in pairs]
     return dict(zip(keys, cos.tolist(), strict=True)), dict(zip(keys, z.tolist(), strict=True))
 
 
@@ -111,7 +111,9 @@ def _add_nli(scored: list[tuple[str, Item, Item, PairScore]], nli: NLIJudge,
 def _finding(kind: str, a: Item, b: Item, ps: PairScore, w: Weights, score: float) -> Finding:
     """One sentence of why: the reason of the judge that weighed most, spans from its quotes."""
     verdicts = {v.judge: v for v in ps.verdicts}
-    reason, spans, judge = None, (), ""
+    reason: str | None = None
+    spans: tuple[Span, ...] = ()
+    judge = ""
     for name, contribution in w.contributions(ps.features):
         if contribution <= 0:
             break
@@ -126,10 +128,10 @@ def _finding(kind: str, a: Item, b: Item, ps: PairScore, w: Weights, score: floa
             judge = "nli"
             break
     if reason is None:
-        v = max(ps.verdicts, key=lambda v: v.score, default=None)
-        if v is not None:
-            reason, judge = v.reason, v.judge
-            spans = tuple(Span(ref, start, end) for ref, start, end in v.spans)
+        top = max(ps.verdicts, key=lambda v: v.score, default=None)
+        if top is not None:
+            reason, judge = top.reason, top.judge
+            spans = tuple(Span(ref, start, end) for ref, start, end in top.spans)
         else:
             reason = f"{a.ref} and {b.ref} speak of the same matter in ways that do not fit."
             judge = "similarity"

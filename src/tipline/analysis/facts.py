@@ -175,11 +175,12 @@ def _lang(case: Case, text: str) -> str:
 def _places_by_sentence(case: Case) -> dict[str, frozenset[str]]:
     """Places for every sentence of the case, found in one batch per language."""
     by_lang: dict[str, set[str]] = {"en": set(), "zh": set()}
-    for item in (*case.statements, *case.evidence):
-        by_lang[_lang(case, item.text)].update(s.text for s in split_sentences(item.text))
+    texts = [s.text for s in case.statements] + [e.text for e in case.evidence]
+    for text in texts:
+        by_lang[_lang(case, text)].update(s.text for s in split_sentences(text))
     out: dict[str, frozenset[str]] = {}
-    for lang, texts in by_lang.items():
-        ordered = sorted(texts)
+    for lang, sentences in by_lang.items():
+        ordered = sorted(sentences)
         out.update(zip(ordered, find_places(ordered, lang), strict=True))
     return out
 

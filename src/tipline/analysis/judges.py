@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from itertools import product
 
 from tipline.analysis.facts import Item, SentenceFacts
-from tipline.analysis.mentions import AmountMention, DateMention, intervals_disjoint, ranges_disjoint
+from tipline.analysis.mentions import (
+    AmountMention,
+    DateMention,
+    intervals_disjoint,
+    ranges_disjoint,
+)
 from tipline.analysis.text import words
 
 _ACT_NAMES = {
@@ -16,7 +21,9 @@ _ACT_NAMES = {
     "give": "handing something over", "presence": "being at a place", "take": "taking something",
     "harm": "someone being hurt",
 }
-_FIRST_EVENT = {"first", "earliest", "start", "began", "begin", "首次", "第一次", "最早", "开始", "头一回"}
+_FIRST_EVENT = {
+    "first", "earliest", "start", "began", "begin", "首次", "第一次", "最早", "开始", "头一回",
+}
 
 
 @dataclass(frozen=True)

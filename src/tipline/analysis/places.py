@@ -12,8 +12,8 @@ _EN_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _EN_HINT = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 _ZH_PLACE_WORDS = (
     "酒楼", "酒店", "宾馆", "饭店", "茶楼", "会所", "医院", "小区", "大厦", "广场", "市场", "超市",
-    "学校", "大学", "学院", "基地", "码头", "车站", "机场", "派出所", "厂", "村", "镇", "乡", "县", "市",
-    "省", "路", "街", "桥", "河", "包间", "厅", "办公室", "仓库", "工地", "现场",
+    "学校", "大学", "学院", "基地", "码头", "车站", "机场", "派出所", "厂", "村", "镇", "乡", "县",
+    "市", "省", "路", "街", "桥", "河", "包间", "厅", "办公室", "仓库", "工地", "现场",
 )
 
 
@@ -56,9 +56,7 @@ def _zh_places(sentence: str) -> frozenset[str]:
     previous = ""
     for token in posseg.lcut(sentence):
         word = token.word
-        if token.flag == "ns" and len(word) > 1:
-            found.add(word)
-        elif word.endswith(_ZH_PLACE_WORDS) and len(word) > 2:
+        if token.flag == "ns" and len(word) > 1 or word.endswith(_ZH_PLACE_WORDS) and len(word) > 2:
             found.add(word)
         elif word in _ZH_PLACE_WORDS and previous and not previous.endswith(_ZH_PLACE_WORDS):
             found.add(previous + word)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -61,8 +61,9 @@ def parse_case(data: bytes | str, *, source: str = "<case>", fmt: str | None = N
         raise CaseFileError("file is empty", source=source)
     if fmt is None:
         fmt = "json" if text.lstrip().startswith(("{", "[")) else "yaml"
+    lines: dict[int, int] = {}
     if fmt == "json":
-        obj, lines = _parse_json(text, source), {}
+        obj = _parse_json(text, source)
     else:
         obj, lines = _parse_yaml(text, source)
     return case_from_mapping(obj, source=source, lines=lines)
@@ -111,7 +112,7 @@ class _CaseLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
             if isinstance(key, (list, dict)):
                 raise CaseFileError(
                     "a mapping key must be plain text", line=key_node.start_mark.line + 1
@@ -204,7 +205,7 @@ class _Checker:
             if required:
                 raise self.fail("is required", f"{field}.{key}".lstrip("."), obj)
             return None
-        if isinstance(value, bool) or isinstance(value, (list, dict)):
+        if isinstance(value, (bool, list, dict)):
             raise self.fail(f"must be text, not {_kind(value)}", f"{field}.{key}".lstrip("."), obj)
         return str(value).strip() if key != "text" else str(value)
 

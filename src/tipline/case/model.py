@@ -101,10 +101,8 @@ class Case:
 
     def text_of(self, ref: str) -> str:
         """The text of a statement or evidence record by id ('' if unknown)."""
-        for item in (*self.statements, *self.evidence):
-            if item.id == ref:
-                return item.text
-        return ""
+        items: tuple[Statement | Evidence, ...] = (*self.statements, *self.evidence)
+        return next((item.text for item in items if item.id == ref), "")
 
     def to_dict(self) -> dict[str, Any]:
         """The case in the case-file shape, unknown fields kept."""

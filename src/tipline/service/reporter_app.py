@@ -61,7 +61,8 @@ def create_reporter_app(service: Service) -> FastAPI:
         with service.database.session() as db:
             yield db
 
-    Db = Annotated[Session, Depends(db_session)]
+    # scope="function": commit before the answer is sent, so a redirect never outruns its write
+    Db = Annotated[Session, Depends(db_session, scope="function")]
 
     def flood_check(request: Request) -> None:
         ip = client_ip(request)

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from argon2 import PasswordHasher
 
 from tipline.service import audit, migrate, passwords
-from tipline.service.jobs import Analyzer, real_analyzer
 from tipline.service.config import Settings
 from tipline.service.db import Database
 from tipline.service.identity import IdentityBox, load_key
+from tipline.service.jobs import Analyzer, real_analyzer
 from tipline.service.policy import Policies, policies
 from tipline.service.throttle import PairThrottle
 

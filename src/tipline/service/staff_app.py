@@ -113,7 +113,8 @@ def create_staff_app(service: Service) -> FastAPI:
         with service.database.session() as db:
             yield db
 
-    Db = Annotated[Session, Depends(db_session)]
+    # scope="function": commit before the answer is sent, so a redirect never outruns its write
+    Db = Annotated[Session, Depends(db_session, scope="function")]
 
     def api_user(db: Db, cred: Annotated[HTTPAuthorizationCredentials | None,
                                          Depends(bearer)]) -> User:
