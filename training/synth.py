@@ -70,7 +70,8 @@ def _en(rng: random.Random) -> tuple[str, str, str]:
         options = {
             "entailment": [f"I met {a}.", f"The meeting took place at {place}.",
                            f"I saw {a} in {month}."],
-            "contradiction": [f"I have never met {a}.", f"I met {a} at {_other(rng, EN_PLACES, place)}.",
+            "contradiction": [f"I have never met {a}.",
+                              f"I met {a} at {_other(rng, EN_PLACES, place)}.",
                               f"I met {a} on {day} {_other(rng, EN_MONTHS, month)}.",
                               f"I was not at {place} on {day} {month}."],
             "neutral": [f"{a} was nervous during the meeting.", f"{b} arranged the meeting.",
@@ -82,7 +83,8 @@ def _en(rng: random.Random) -> tuple[str, str, str]:
             "entailment": [f"{a} removed {obj} from {place}.", f"{b} received {obj}.",
                            f"{obj.capitalize()} ended up with {b}."],
             "contradiction": [f"{b} took {obj} and handed them to {a}.",
-                              f"{a} did not touch {obj}.", f"{obj.capitalize()} never left {place}.",
+                              f"{a} did not touch {obj}.",
+                              f"{obj.capitalize()} never left {place}.",
                               f"{b} never received {obj}."],
             "neutral": [f"{a} was paid for {obj}.", f"{b} later lost {obj}.",
                         f"Nobody else knew about {obj}."],
@@ -93,7 +95,8 @@ def _en(rng: random.Random) -> tuple[str, str, str]:
             "entailment": [f"I did not sell {obj} to {a}.", f"{a} asked me for {obj}.",
                            f"I turned down {a}'s request."],
             "contradiction": [f"{a} paid me for {obj}.", f"I sold {obj} to {a}.",
-                              f"I agreed to sell {obj} to {a}.", f"{a} never asked me about {obj}."],
+                              f"I agreed to sell {obj} to {a}.",
+                              f"{a} never asked me about {obj}."],
             "neutral": [f"{a} offered me {amt} {cur} for {obj}.", f"{b} later bought {obj}.",
                         f"{a} was angry that I said no."],
         }
@@ -140,7 +143,8 @@ def _zh(rng: random.Random) -> tuple[str, str, str]:
         prem = f"{month}月{day}日晚上，我在{place}见到了{a}。"
         options = {
             "entailment": [f"我见过{a}。", f"见面地点是{place}。", f"我在{month}月见过{a}。"],
-            "contradiction": [f"我从来没见过{a}。", f"我是在{_other(rng, ZH_PLACES, place)}见到{a}的。",
+            "contradiction": [f"我从来没见过{a}。",
+                              f"我是在{_other(rng, ZH_PLACES, place)}见到{a}的。",
                               f"我是{_other_int(rng, month, 12)}月{day}日见到{a}的。",
                               f"{month}月{day}日我根本不在{place}。"],
             "neutral": [f"见面时{a}很紧张。", f"这次见面是{b}安排的。", f"我们谈到了{obj}。"],
@@ -151,23 +155,29 @@ def _zh(rng: random.Random) -> tuple[str, str, str]:
             "entailment": [f"{a}拿走了{obj}。", f"{b}收到了{obj}。", f"{obj}最后到了{b}手里。"],
             "contradiction": [f"是{b}拿走了{obj}交给{a}。", f"{a}根本没碰过{obj}。",
                               f"{obj}一直留在{place}，没有被拿走。", f"{b}从来没有收到{obj}。"],
-            "neutral": [f"{a}因为{obj}收了钱。", f"{b}后来把{obj}弄丢了。", f"别人都不知道{obj}的事。"],
+            "neutral": [f"{a}因为{obj}收了钱。", f"{b}后来把{obj}弄丢了。",
+                        f"别人都不知道{obj}的事。"],
         }
     elif kind == "refuse":
         prem = f"{a}让我把{obj}卖给他，我当场拒绝了。"
         options = {
-            "entailment": [f"我没有把{obj}卖给{a}。", f"{a}向我要过{obj}。", f"我拒绝了{a}的要求。"],
-            "contradiction": [f"{a}为{obj}付了我钱。", f"我把{obj}卖给了{a}。", f"我同意把{obj}卖给{a}。",
+            "entailment": [f"我没有把{obj}卖给{a}。", f"{a}向我要过{obj}。",
+                           f"我拒绝了{a}的要求。"],
+            "contradiction": [f"{a}为{obj}付了我钱。", f"我把{obj}卖给了{a}。",
+                              f"我同意把{obj}卖给{a}。",
                               f"{a}从来没问过我{obj}的事。"],
-            "neutral": [f"{a}出价{amt}元买{obj}。", f"{b}后来买走了{obj}。", f"{a}因为我拒绝而很生气。"],
+            "neutral": [f"{a}出价{amt}元买{obj}。", f"{b}后来买走了{obj}。",
+                        f"{a}因为我拒绝而很生气。"],
         }
     else:
         prem = f"我亲眼看到{a}在{place}把一个装有{amt}元的信封交给了{b}。"
         options = {
-            "entailment": [f"{a}给了{b}一个信封。", "我目睹了交接过程。", f"{b}从{a}那里收到了钱。"],
+            "entailment": [f"{a}给了{b}一个信封。", "我目睹了交接过程。",
+                           f"{b}从{a}那里收到了钱。"],
             "contradiction": [f"其实我没有亲眼看到{a}交信封，是别人告诉我的。",
                               f"我收回之前的说法：{a}什么也没给{b}。", f"是{b}把信封交给了{a}。",
-                              f"信封里装的是{_money_other(rng, amt)}元。", f"那天我不在{place}，什么也没看到。"],
+                              f"信封里装的是{_money_other(rng, amt)}元。",
+                              f"那天我不在{place}，什么也没看到。"],
             "neutral": [f"{b}后来数了钱。", "那个信封是棕色的。", f"{a}和{b}是表兄弟。"],
         }
     label = rng.choice(list(options))

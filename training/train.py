@@ -201,7 +201,8 @@ def train_loop(args: argparse.Namespace, model: torch.nn.Module, opt: torch.opti
         opt.zero_grad(set_to_none=True)
         loss = out.loss.item()
         loss_avg = 0.98 * loss_avg + 0.02 * loss if loss_avg else loss
-        bar.set_postfix(loss=f"{loss_avg:.3f}", lr=f"{opt.param_groups[0]['lr']:.1e}", refresh=False)
+        bar.set_postfix(loss=f"{loss_avg:.3f}", lr=f"{opt.param_groups[0]['lr']:.1e}",
+                        refresh=False)
         now = time.time()
         done = step + 1 == total
         over = args.max_minutes and (seconds0 + now - t_start) / 60 >= args.max_minutes

@@ -100,5 +100,15 @@ def test_oversized_body_is_413(service: Service) -> None:
     assert r.status_code == 413
 
 
+def test_oversized_chunked_body_is_413_without_content_length(service: Service) -> None:
+    def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(40):
+            yield b"x" * 10_000
+
+    r = client(service).post("/api/v1/reports", content=chunks(),
+                             headers={"content-type": "application/json"})
+    assert r.status_code == 413
+
+
 def test_empty_report_is_422(service: Service) -> None:
     assert client(service).post("/api/v1/reports", json={"text": "  "}).status_code == 422

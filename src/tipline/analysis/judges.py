@@ -3,6 +3,7 @@ two cannot both be true. The combiner (scoring.py) weighs their votes into one s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import product
@@ -43,9 +44,18 @@ def _span(item: Item, s: SentenceFacts) -> tuple[str, int, int]:
     return (item.ref, s.start, s.end)
 
 
-def _same_topic(sa: SentenceFacts, sb: SentenceFacts, a: Item, b: Item) -> bool:
-    shared = (sa.words | a.question_words) & (sb.words | b.question_words)
-    return bool(shared or (sa.acts & sb.acts) or (sa.people & sb.people))
+def _context(item: Item, s: SentenceFacts) -> frozenset[str]:
+    """What a sentence is about: its words, and for an answer the question's words too."""
+    return s.words | item.question_words
+
+
+def _shared(sa: SentenceFacts, sb: SentenceFacts, a: Item, b: Item) -> frozenset[str]:
+    """Content words two sentences share, numbers and units left out."""
+    return frozenset(w for w in _context(a, sa) & _context(b, sb) if not _NUMBERISH.search(w))
+
+
+_NUMBERISH = re.compile(r"\d|^(?:thousand|hundred|million|grand|yuan|pound|euro|dollar|quid|"
+                        r"万|元|块|千|百)")
 
 
 # --- amounts --------------------------------------------------------------------------------
@@ -67,8 +77,11 @@ def amount_judge(a: Item, b: Item) -> Verdict | None:
     for sa, sb in product(a.sentences, b.sentences):
         if not sa.amounts or not sb.amounts:
             continue
-        if not ({"money"} & sa.acts & sb.acts or _same_topic(sa, sb, a, b)):
+        shared = _shared(sa, sb, a, b)
+        same_money = "money" in (sa.acts | a.question_acts) & (sb.acts | b.question_acts)
+        if not shared and not (sa.people & sb.people):
             continue
+        strength = 1.0 if same_money else 0.3
         for ma in sa.amounts:
             if any(not ranges_disjoint(ma, mb, 0.15) for mb in b_all):
                 continue
@@ -76,7 +89,7 @@ def amount_judge(a: Item, b: Item) -> Verdict | None:
                 if any(not ranges_disjoint(ma_, mb, 0.15) for ma_ in a_all):
                     continue
                 return Verdict(
-                    "amounts", 1.0,
+                    "amounts", strength,
                     f"{a.ref} puts the amount at {ma.text} ({_range(ma)}); "
                     f"{b.ref} gives {mb.text} ({_range(mb)}).",
                     (_span(a, sa), _span(b, sb)),
@@ -100,15 +113,15 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
     for sa, sb in product(a.sentences, b.sentences):
         if not sa.dates or not sb.dates:
             continue
-        shared = (sa.words | a.question_words) & (sb.words | b.question_words)
-        first = bool(_FIRST_EVENT & (sa.words | a.question_words)
-                     and _FIRST_EVENT & (sb.words | b.question_words))
-        if not shared and not first:
+        shared = _shared(sa, sb, a, b)
+        first = bool(_FIRST_EVENT & _context(a, sa) and _FIRST_EVENT & _context(b, sb))
+        if not first and not shared:
             continue
+        strong = first or (len(shared) >= 3 and bool(sa.acts & sb.acts))
         for da, db in product(sa.dates, sb.dates):
             if not intervals_disjoint(da, db) or _trivial(da) or _trivial(db):
                 continue
-            score = 1.0 if first else 0.6
+            score = 1.0 if strong else 0.3
             if best is None or score > best.score:
                 best = Verdict(
                     "dates", score,

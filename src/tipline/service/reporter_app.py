@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from tipline.service import reports
+from tipline.service import audit, reports
 from tipline.service.models import Report
 from tipline.service.runtime import Service
 from tipline.service.web import STATIC_DIR, Guard, client_ip, render
@@ -82,6 +82,7 @@ def create_reporter_app(service: Service) -> FastAPI:
             service.receipt_failures.hit(ip)
             time.sleep(service.settings.receipt_delay_s)
             raise HTTPException(401, "unknown receipt")
+        audit.record(db, "reporter", "report.read", report.case.case_id)  # no address kept
         return report
 
     def followup_page(request: Request, db: Session, report: Report, receipt: str,

@@ -536,8 +536,8 @@ def create_staff_app(service: Service) -> FastAPI:
         return page(request, "staff/outcome.html", sess, case=rec, facts=facts,
                     reward=outcome.assess_reward(service.policies.rewards, facts),
                     leniency=outcome.assess_leniency(service.policies.leniency, facts),
-                    failure=failure, summary=outcome.summary(rec, analysis), grounds=service.policies.leniency
-                    .grounds)
+                    failure=failure, summary=outcome.summary(rec, analysis),
+                    grounds=service.policies.leniency.grounds)
 
     @app.post("/cases/{case_id}/outcome", include_in_schema=False)
     def outcome_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",

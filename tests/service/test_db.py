@@ -1,0 +1,42 @@
+"""Concurrent writers keep one unbroken audit chain on both databases."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+
+from tipline.case import case_from_mapping
+from tipline.service import audit, cases
+from tipline.service.models import AuditEntry
+from tipline.service.runtime import Service
+
+CASE = {"id": "db-1", "received_at": "2025-01-01T10:00:00+00:00",
+        "people": [{"id": "P1", "role": "reporter"}],
+        "statements": [{"id": "S1", "by": "P1", "text": "Cash."}]}
+
+
+def test_concurrent_reads_and_appends_chain_cleanly(service: Service) -> None:
+    with service.database.session() as db:
+        cases.store_case(db, case_from_mapping(CASE))
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(8):
+                with service.database.session() as db:
+                    rec = cases.find(db, "db-1")  # read first, then write: the risky order
+                    assert rec is not None
+                    audit.record(db, f"user{n}", "case.view", rec.case_id, i=i)
+        except BaseException as exc:  # collected and re-raised in the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with service.database.session() as db:
+        assert db.scalar(select(func.count()).select_from(AuditEntry)) == 48
+        assert audit.verify(db).ok
