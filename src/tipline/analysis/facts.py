@@ -72,6 +72,7 @@ class Item:
     retraction: bool
     question_words: frozenset[str] = frozenset()
     question_acts: frozenset[str] = frozenset()
+    question_people: frozenset[str] = frozenset()
     denies_question: bool = False  # an answer that opens with "no", "never", "没有"
     affirms_question: bool = False  # an answer that opens with "yes", "有", "是"
     fields: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -205,6 +206,7 @@ def _statement_item(case: Case, st: Statement, order: int, finder: PeopleFinder,
         question_words=frozenset(words(question)) if question else frozenset(),
         question_acts=frozenset(
             n for n, pats in lex.acts.items() if question and pats[q_lang].search(question)),
+        question_people=finder.find(question) if question else frozenset(),
         denies_question=bool(question and _DENIAL_OPENING[lang].search(st.text)),
         affirms_question=bool(question and _AFFIRM_OPENING[lang].search(st.text)),
     )

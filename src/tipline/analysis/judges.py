@@ -168,7 +168,10 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                 if pos.negated or not shared_acts:
                     continue
                 overlap = len(context & pos.words)
-                score = min(1.0, 0.4 + 0.2 * len(shared_acts) + 0.2 * min(2, overlap))
+                named = neg.people | denier.question_people
+                counterpart = bool(named & (pos.people | asserter.actors) - {denier.speaker})
+                score = min(1.0, 0.4 + 0.2 * len(shared_acts) + 0.2 * min(2, overlap)
+                            + 0.2 * counterpart)
                 if best is None or score > best.score:
                     act = _ACT_NAMES[sorted(shared_acts)[0]]
                     best = Verdict(

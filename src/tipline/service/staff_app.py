@@ -35,7 +35,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
@@ -147,23 +147,28 @@ def create_staff_app(service: Service) -> FastAPI:
     api = APIRouter(prefix="/api/v1")
 
     def login(db: Session, request: Request, username: str, password: str,
-              totp: str | None) -> User:
+              totp: str | None) -> User | Response:
+        """The user, or the 401/429 answer. A failure is answered, not raised, so its audit
+        entry commits with the request instead of being rolled back."""
         ip = client_ip(request)
         if service.login_failures.blocked(ip):
-            raise HTTPException(429, "too many failed logins; try again later",
-                                headers={"Retry-After": "300"})
+            return JSONResponse({"detail": "too many failed logins; try again later"},
+                                status_code=429, headers={"Retry-After": "300"})
         user = auth.authenticate(db, service.hasher, username, password, totp)
         if user is None:
             service.login_failures.hit(ip)
-            with service.database.session() as log_db:  # survives the failed request
-                audit.record(log_db, username[:80] or "?", "login.failed", ip=ip)
-            raise HTTPException(401, "wrong user name, password or one-time code")
+            audit.record(db, username[:80] or "?", "login.failed", ip=ip)
+            return JSONResponse({"detail": "wrong user name, password or one-time code"},
+                                status_code=401)
         audit.record(db, user.username, "login", ip=ip)
         return user
 
-    @api.post("/auth/token", response_model=TokenOut)
-    def token(body: TokenIn, request: Request, db: Db) -> TokenOut:
+    @api.post("/auth/token", response_model=TokenOut,
+              responses={401: {"description": "wrong credentials"}, 429: {}})
+    def token(body: TokenIn, request: Request, db: Db) -> TokenOut | Response:
         user = login(db, request, body.username, body.password, body.totp)
+        if not isinstance(user, User):
+            return user
         return TokenOut(access_token=auth.issue_token(db, user, settings.token_hours))
 
     @api.get("/cases")
@@ -306,11 +311,12 @@ def create_staff_app(service: Service) -> FastAPI:
                    ) -> Response:
         if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF, ""), csrf_token):
             raise HTTPException(403, "missing or wrong CSRF token; reload the login page")
-        try:
-            user = login(db, request, username, password, totp)
-        except HTTPException as exc:
-            return render(request, "staff/login.html", status_code=exc.status_code, user=None,
-                          csrf=csrf_token, error=str(exc.detail), next=next)
+        user = login(db, request, username, password, totp)
+        if not isinstance(user, User):
+            error = ("Wrong user name, password or one-time code." if user.status_code == 401
+                     else "Too many failed logins; try again later.")
+            return render(request, "staff/login.html", status_code=user.status_code, user=None,
+                          csrf=csrf_token, error=error, next=next)
         target = next if next.startswith("/") and not next.startswith("//") else "/"
         resp = RedirectResponse(target, status_code=303)
         resp.set_cookie(COOKIE, auth.start_session(db, user, settings.session_hours),
