@@ -207,11 +207,15 @@ def retraction_judge(a: Item, b: Item) -> Verdict | None:
     score = min(1.0, overlap * 2 + (0.5 if acts else 0.0))
     if score <= 0:
         return None
-    first = later.sentences[0]
+    claim, admission = max(
+        product(earlier.sentences, later.sentences),
+        key=lambda pair: len(_context(earlier, pair[0]) & _context(later, pair[1])),
+    )
     return Verdict(
         "retraction", score,
-        f"{later.ref} withdraws what {earlier.ref} said ({_quote(first.text, 40)}).",
-        ((later.ref, first.start, first.end),),
+        f"{later.ref} takes back what {earlier.ref} said: {_quote(claim.text, 50)} "
+        f"against {_quote(admission.text, 50)}.",
+        (_span(earlier, claim), _span(later, admission)),
     )
 
 
