@@ -62,7 +62,7 @@ def main() -> int:
              for p in sorted(args.cases.glob("*.gold.yaml"))]
     scorer = SHARED / "tools" / "score_cases.py"
     use_nli = not args.no_nli
-    recalls = {}
+    recalls: dict[str, tuple[int, int]] = {}
     for label, all_pairs in (("candidates", False), ("all pairs", True)):
         with tempfile.TemporaryDirectory() as tmp:
             analyse_all(cases, Path(tmp), use_nli=use_nli, all_pairs=all_pairs)
@@ -75,9 +75,18 @@ def main() -> int:
                                        "--outputs", tmp], capture_output=True, text=True)
                 print(done.stdout.strip())
                 print("```")
-    (f_c, t_c), (f_a, t_a) = recalls["candidates"], recalls["all pairs"]
-    print(f"\nconflict recall with candidate selection {f_c}/{t_c}, "
-          f"scoring all pairs {f_a}/{t_a}: recall lost {(f_a - f_c) / max(1, t_c):.1%}")
+    from tipline.analysis import candidates
+
+    for k_lex, k_emb in ((2, 1), (4, 2)):  # a dev case is small: tight k mimics a big case
+        candidates.K_LEXICAL, candidates.K_EMBEDDING = k_lex, k_emb
+        with tempfile.TemporaryDirectory() as tmp:
+            analyse_all(cases, Path(tmp), use_nli=use_nli, all_pairs=False)
+            recalls[f"k={k_lex}+{k_emb}"] = conflict_recall(args.cases, Path(tmp))
+    f_a, t_a = recalls["all pairs"]
+    print("\n| candidate selection | gold conflicts found | recall lost vs all pairs |")
+    print("|---|---:|---:|")
+    for label, (found, total) in recalls.items():
+        print(f"| {label} | {found}/{total} | {(f_a - found) / max(1, total):.1%} |")
     return 0
 
 

@@ -142,8 +142,15 @@ def test_report_followup_login_findings(running: tuple[Service, str, str]) -> No
         assert staff.locator("#timeline svg").count() == 1
         assert staff.locator("#graph svg").count() == 1
         staff.screenshot(path=str(ARTIFACTS / "6-findings.png"), full_page=True)
+        # operator intake of a phone report: the receipt is shown to read out
+        staff.click("text=Take a report")
+        staff.fill("#text", "Caller says the warehouse manager sells seized goods.")
+        staff.fill("#name", "Chen Jing")
+        staff.click("main button[type=submit]")
+        assert len(staff.inner_text("#receipt").strip()) == 29
+        staff.screenshot(path=str(ARTIFACTS / "7-intake-receipt.png"), full_page=True)
         browser.close()
     assert dialogs == []  # the hostile HTML stayed inert on every page
     for name in ("1-report-form", "2-receipt", "3-followup", "4-cases", "5-case",
-                 "6-findings"):
+                 "6-findings", "7-intake-receipt"):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 1000

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyotp
@@ -122,9 +123,15 @@ class Staff:
     username: str
     role: str
     totp_secret: str
+    last_step: int = 0
 
     def code(self) -> str:
-        return pyotp.TOTP(self.totp_secret).now()
+        """A fresh code: codes are single-use, so a second login within the same 30 s uses
+        the next step (accepted for clock drift)."""
+        totp = pyotp.TOTP(self.totp_secret)
+        step = max(totp.timecode(datetime.now(UTC)), self.last_step + 1)
+        self.last_step = step
+        return totp.generate_otp(step)
 
 
 def add_staff(service: Service, username: str, role: str) -> Staff:

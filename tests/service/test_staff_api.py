@@ -33,8 +33,11 @@ def test_token_needs_password_and_totp(staff_client: TestClient, team: dict[str,
                              ).status_code == 401
     assert staff_client.post("/api/v1/auth/token", json=base | {"password": "x",
                              "totp": ivy.code()}).status_code == 401
-    r = staff_client.post("/api/v1/auth/token", json=base | {"totp": ivy.code()})
+    code = ivy.code()
+    r = staff_client.post("/api/v1/auth/token", json=base | {"totp": code})
     assert r.status_code == 200 and r.json()["token_type"] == "bearer"
+    replay = staff_client.post("/api/v1/auth/token", json=base | {"totp": code})
+    assert replay.status_code == 401  # a one-time code is good once
     assert staff_client.get("/api/v1/cases").status_code == 401
     assert staff_client.get("/api/v1/cases", headers={"Authorization": "Bearer nope"}
                             ).status_code == 401

@@ -36,9 +36,11 @@ def _keys(item: Item) -> set[str]:
 
 def candidate_pairs(
     items: Sequence[Item], vectors: np.ndarray | None = None,
-    k_lexical: int = K_LEXICAL, k_embedding: int = K_EMBEDDING,
+    k_lexical: int | None = None, k_embedding: int | None = None,
 ) -> set[tuple[int, int]]:
     """Unordered index pairs (i < j) to judge; pairs of two evidence records are never needed."""
+    k_lexical = K_LEXICAL if k_lexical is None else k_lexical
+    k_embedding = K_EMBEDDING if k_embedding is None else k_embedding
     n = len(items)
     if n < 2:
         return set()

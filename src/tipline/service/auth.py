@@ -69,12 +69,27 @@ def authenticate(db: Session, ph: PasswordHasher, username: str, password: str,
     if not passwords.verify(ph, user.password_hash, password):
         return None
     if user.totp_secret:
-        code = (totp_code or "").strip().replace(" ", "")
-        if not code or not pyotp.TOTP(user.totp_secret).verify(code, valid_window=1):
+        step = totp_step(user.totp_secret, totp_code or "", user.totp_last_step)
+        if step is None:
             return None
+        user.totp_last_step = step
     if ph.check_needs_rehash(user.password_hash):
         user.password_hash = ph.hash(password)
     return user
+
+
+def totp_step(secret: str, code: str, last_step: int | None) -> int | None:
+    """The time step `code` belongs to (one step of clock drift allowed either way), or None.
+    A step at or before the last one used is refused: an overheard code cannot be replayed
+    (RFC 6238 section 5.2)."""
+    code = code.strip().replace(" ", "")
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(utcnow())
+    for step in (now, now - 1, now + 1):
+        if (last_step is None or step > last_step) and hmac.compare_digest(
+                totp.generate_otp(step), code):
+            return step
+    return None
 
 
 def issue_token(db: Session, user: User, hours: float) -> str:

@@ -377,7 +377,9 @@ def create_staff_app(service: Service) -> FastAPI:
         return page(
             request, "staff/case.html", sess, case=rec, error=error, today=date.today(),
             files=evidence_files, staff=staff,
-            next_statuses=service.policies.workflow.statuses.get(rec.status, []),
+            next_statuses=[s for s in service.policies.workflow.statuses.get(rec.status, [])
+                           if s != service.policies.workflow.closing
+                           or allowed(sess.user.role, "case.close")],
             dispositions=service.policies.workflow.dispositions,
             evidence_kinds=service.policies.workflow.evidence_kinds,
             tasks=db.scalars(select(Task).where(Task.case_pk == rec.id).order_by(Task.id)).all(),
@@ -519,13 +521,15 @@ def create_staff_app(service: Service) -> FastAPI:
         analysis, failure = page_analysis(db, rec)
         case = cases.case_dict(rec)
         items = {s["id"]: s for s in case["statements"]} | {e["id"]: e for e in case["evidence"]}
+        names = {p["id"]: f'{p["id"]} {p.get("name", "")} ({p.get("role", "other")})'
+                 for p in case["people"]}
         shown = []
         for f in analysis.get("findings", []):
             quotes = []
             for ref in f.get("refs", []):
                 item = items.get(ref, {"text": ""})
                 spans = [(s["start"], s["end"]) for s in f.get("spans", []) if s["ref"] == ref]
-                who = item.get("by") or item.get("kind", "")
+                who = names.get(item.get("by", ""), item.get("by")) or item.get("kind", "")
                 quotes.append({"ref": ref, "who": who, "question": item.get("question"),
                                "segments": graphs.highlighted(item.get("text", ""), spans)})
             shown.append({"finding": f, "quotes": quotes})

@@ -1,0 +1,75 @@
+"""The whole analyzer: contract shape, candidate selection, and quality floors on the dev set."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tipline.analysis import analyze
+from tipline.analysis.candidates import candidate_pairs
+from tipline.analysis.conflicts import ConflictRun
+from tipline.analysis.facts import build_items
+from tipline.case import case_from_mapping, load_case
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV = ROOT.parent / "shared" / "cases" / "dev"
+SCORER = ROOT.parent / "shared" / "tools" / "score_cases.py"
+sys.path.insert(0, str(ROOT / "bench"))
+from synthetic import synthetic_case  # noqa: E402
+
+
+def test_small_case_finds_the_admission_and_the_record() -> None:
+    case = load_case(ROOT / "tests" / "fixtures" / "small-zh.yaml")
+    result = analyze(case, use_nli=False)
+    pairs = {(f.kind, frozenset(f.refs)) for f in result.findings}
+    assert ("contradiction", frozenset({"S1", "S2"})) in pairs
+    assert ("evidence_conflict", frozenset({"S1", "E1"})) in pairs
+    for finding in result.findings:
+        for span in finding.spans:
+            assert 0 <= span.start < span.end <= len(case.text_of(span.ref))
+    assert [t.at for t in result.timeline if t.refs == ("E1",)] == ["2024-12-20"]
+
+
+def test_analysis_is_pure_and_repeatable() -> None:
+    case = load_case(ROOT / "tests" / "fixtures" / "small-zh.yaml")
+    first = analyze(case, use_nli=False).to_dict()
+    assert analyze(case, use_nli=False).to_dict() == first
+
+
+def test_candidates_are_a_small_share_of_a_large_case() -> None:
+    case = case_from_mapping(synthetic_case(600, seed=3))
+    items = build_items(case)
+    pairs = candidate_pairs(items, None)
+    n = len(items)
+    assert len(pairs) < 0.1 * n * (n - 1) / 2
+    assert all(not (items[i].kind == items[j].kind == "evidence") for i, j in pairs)
+
+
+def test_run_counts_pairs() -> None:
+    run = ConflictRun()
+    analyze(case_from_mapping(synthetic_case(60, seed=2)), use_nli=False, run=run)
+    assert 0 < run.pairs_scored <= run.pairs_possible
+
+
+@pytest.mark.skipif(not DEV.is_dir() or not SCORER.exists(), reason="shared dev cases absent")
+def test_dev_set_quality_floor() -> None:
+    """Floors a little under what the rules alone measure (README); a regression trips them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for gold in sorted(DEV.glob("*.gold.yaml")):
+            case = load_case(gold.with_name(gold.name.replace(".gold.yaml", ".yaml")))
+            out = Path(tmp) / f"{case.id}.json"
+            out.write_text(json.dumps(analyze(case, use_nli=False).to_dict()), encoding="utf-8")
+        done = subprocess.run([sys.executable, str(SCORER), str(DEV), "--outputs", tmp],
+                              capture_output=True, text=True, check=True)
+    last = done.stdout.strip().splitlines()[-1]
+    scores = dict(part.split("=") for part in last.removeprefix("overall: F1 ").split())
+    assert float(scores["contradiction"]) >= 0.35, done.stdout
+    assert float(scores["evidence_conflict"]) >= 0.35, done.stdout
+    assert float(scores["evasion"]) >= 0.6, done.stdout
+    assert float(scores["probing"]) >= 0.6, done.stdout
+    assert float(scores["implicated_acc"]) >= 0.8, done.stdout
