@@ -53,7 +53,7 @@ def _serve(app: object) -> tuple[uvicorn.Server, threading.Thread, str]:
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[tuple[Service, str, str]]:
     service = open_service(fast_settings(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path))
-    service.analyzer = stand_in_analyzer
+    service.analyzer = stand_in_analyzer  # type: ignore[assignment]
     servers = [_serve(create_reporter_app(service)), _serve(create_staff_app(service))]
     yield service, servers[0][2], servers[1][2]
     for server, thread, _ in servers:

@@ -3,19 +3,20 @@ database created for this session and dropped after; skipped only when PostgreSQ
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tipline.analysis import Analysis, Finding, Span, TimelineEntry
 from tipline.case import Case
 from tipline.service import auth, migrate
 from tipline.service.config import Settings
@@ -23,7 +24,8 @@ from tipline.service.db import make_engine
 from tipline.service.models import Base
 from tipline.service.runtime import Service, open_service
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_ADMIN = os.environ.get("TIPLINE_TEST_PG_URL",
+                          "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def fast_settings(db_url: str, data_dir: Path) -> Settings:
@@ -32,23 +34,35 @@ def fast_settings(db_url: str, data_dir: Path) -> Settings:
                     argon2_memory_kib=1024, receipt_delay_s=0.01, run_worker=False)
 
 
-def stand_in_analyzer(case: Case) -> Analysis:
-    """A hand-made analysis with every shape the pages must render: a contradiction between
-    the first two statements (spans on their first words), an evidence conflict, a timeline.
-    The real analyzer is another team's moving target; `test_jobs` runs it separately."""
-    findings: list[Finding] = []
+@dataclass(frozen=True)
+class HandMadeAnalysis:
+    """The analysis contract of shared/case-format.md, written by hand: the service only
+    calls `to_dict()`, so its tests do not depend on the analyzer package's state."""
+
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+
+def stand_in_analyzer(case: Case) -> HandMadeAnalysis:
+    """Every shape the pages must render: a contradiction between the first two statements
+    (spans on their first words), an evidence conflict, a timeline. The real analyzer is
+    another team's moving target; `test_jobs` runs it separately."""
+    findings: list[dict[str, Any]] = []
     st = case.statements
     if len(st) >= 2:
-        findings.append(Finding("contradiction", (st[0].id, st[1].id), 0.9,
-                                f"{st[0].id} and {st[1].id} cannot both be true.",
-                                (Span(st[0].id, 0, min(12, len(st[0].text))),
-                                 Span(st[1].id, 0, min(12, len(st[1].text))))))
+        findings.append({"kind": "contradiction", "refs": [st[0].id, st[1].id], "score": 0.9,
+                         "explanation": f"{st[0].id} and {st[1].id} cannot both be true.",
+                         "spans": [{"ref": s.id, "start": 0, "end": min(12, len(s.text))}
+                                   for s in st[:2]]})
     if st and case.evidence:
-        findings.append(Finding("evidence_conflict", (st[0].id, case.evidence[0].id), 0.8,
-                                "The record says otherwise."))
-    timeline = [TimelineEntry(at=i.at.date().isoformat(), precision="day", refs=(i.id,),
-                              text=i.text[:60]) for i in (*st, *case.evidence) if i.at]
-    return Analysis(case=case.id, findings=tuple(findings), timeline=tuple(timeline))
+        findings.append({"kind": "evidence_conflict", "refs": [st[0].id, case.evidence[0].id],
+                         "score": 0.8, "explanation": "The record says otherwise."})
+    timeline = [{"at": i.at.date().isoformat(), "precision": "day", "refs": [i.id],
+                 "text": i.text[:60]} for i in (*st, *case.evidence) if i.at]
+    return HandMadeAnalysis({"case": case.id, "tipline_version": "test", "findings": findings,
+                             "timeline": timeline})
 
 
 def _pg_admin():  # type: ignore[no-untyped-def]
@@ -58,7 +72,7 @@ def _pg_admin():  # type: ignore[no-untyped-def]
             conn.execute(text("select 1"))
     except Exception as exc:  # unreachable: skip, never fail
         engine.dispose()
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {type(exc).__name__}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN}: {type(exc).__name__}")
     return engine
 
 
@@ -108,7 +122,7 @@ def service(db_url: str, tmp_path: Path) -> Iterator[Service]:
                 conn.execute(table.delete())
     engine.dispose()
     svc = open_service(fast_settings(db_url, tmp_path), migrate_schema=False)
-    svc.analyzer = stand_in_analyzer
+    svc.analyzer = stand_in_analyzer  # type: ignore[assignment]
     yield svc
     svc.database.dispose()
 

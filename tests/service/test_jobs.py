@@ -84,3 +84,17 @@ def test_real_analyzer_through_the_service(service: Service) -> None:
                 pytest.skip(f"analyzer not importable: {exc}")
             raise
     assert result["case"] == "job-1" and isinstance(result["findings"], list)
+
+
+def test_standalone_worker_drains_the_queue(service: Service) -> None:
+    with service.database.session() as db:
+        cases.store_case(db, case_from_mapping(CASE))
+    service.analyzer = jobs.real_analyzer
+    try:
+        import tipline.analysis  # noqa: F401
+    except ImportError as exc:
+        pytest.skip(f"analyzer not importable: {exc}")
+    assert jobs.main(["--db", service.settings.db_url, "--once"]) == 0
+    with service.database.session() as db:
+        assert set(db.scalars(select(Job.status))) <= {"done", "failed"}
+        assert db.scalar(select(func.count()).select_from(Job).where(Job.status == "queued")) == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -95,3 +97,27 @@ def test_workflow_and_closing_rules(service: Service, staff_client: TestClient,
                                                  "reasons": "Police matter."})
     assert r.status_code == 200 and r.json() == {"status": "closed"}
     assert staff_client.post(st, headers=sue, json={"status": "triaged"}).status_code == 422
+
+
+def test_admin_manages_accounts_and_reads_audit(staff_client: TestClient,
+                                                team: dict[str, Staff]) -> None:
+    from tests.service.conftest import login_page
+
+    csrf = login_page(staff_client, team["ada"])
+    page = staff_client.get("/users")
+    assert page.status_code == 200 and "ivy" in page.text
+    assert staff_client.get("/audit").status_code == 200
+    assert "Chain intact" in staff_client.get("/audit").text
+    row = re.search(r"<td>ivy</td>.*?action=\"/users/(\d+)/active\"", page.text, re.S)
+    assert row is not None
+    ivy_id = int(row[1])
+    h = token_for(staff_client, team["ivy"])
+    assert staff_client.get("/api/v1/cases", headers=h).status_code == 200
+    staff_client.post(f"/users/{ivy_id}/active", data={"csrf_token": csrf, "active": "0"})
+    assert staff_client.get("/api/v1/cases", headers=h).status_code == 401  # token dead
+    for name in ("ivy", "sue", "cus"):
+        other = TestClient(staff_client.app)
+        if name != "ivy":
+            login_page(other, team[name])
+            assert other.get("/users").status_code == 403
+            assert other.get("/audit").status_code == 403

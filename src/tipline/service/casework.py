@@ -221,3 +221,21 @@ def set_outcome_facts(db: Session, user: User, rec: CaseRecord, facts: dict[str,
     require(user, "outcome.assess", rec)
     rec.outcome_facts = facts
     audit.record(db, user.username, "outcome.assess", rec.case_id, facts=facts)
+
+
+def list_users(db: Session, user: User) -> list[User]:
+    require(user, "user.manage")
+    return list(db.scalars(select(User).order_by(User.username)))
+
+
+def set_active(db: Session, user: User, user_id: int, active: bool) -> None:
+    """Deactivating ends the account's sessions and tokens at their next use."""
+    require(user, "user.manage")
+    target = db.get(User, user_id)
+    if target is None:
+        raise NotFound("no such user")
+    if target.id == user.id:
+        raise Invalid("you cannot deactivate yourself")
+    target.active = active
+    audit.record(db, user.username, "user.activate" if active else "user.deactivate",
+                 username=target.username)

@@ -29,10 +29,12 @@ def serve(db: str | None, reporter_port: int, staff_port: int, host: str) -> int
     worker = Worker(service.database, service.analyzer)
     worker.start()
     servers = [
+        # No access logs: uvicorn's access logger is process-wide, and a reporter's address
+        # must never be written down. Staff activity is in the audit log instead.
         uvicorn.Server(uvicorn.Config(create_reporter_app(service), host=host,
-                                      port=reporter_port, log_level="info")),
+                                      port=reporter_port, log_level="info", access_log=False)),
         uvicorn.Server(uvicorn.Config(create_staff_app(service), host=host, port=staff_port,
-                                      log_level="info")),
+                                      log_level="info", access_log=False)),
     ]
     print(f"reporter app: http://{host}:{reporter_port}/   staff app: http://{host}:{staff_port}/"
           f"   database: {service.database.engine.url.render_as_string(hide_password=True)}",

@@ -138,3 +138,33 @@ class Worker(threading.Thread):
     def stop(self) -> None:
         self.stopping.set()
         _wake.set()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tipline.service.jobs [--db URL]`: a stand-alone worker process. On
+    PostgreSQL run as many as there are cores to spare; SKIP LOCKED keeps them apart."""
+    import argparse
+
+    from tipline.service.config import default_db_url
+    from tipline.service.db import Database
+
+    parser = argparse.ArgumentParser(prog="python -m tipline.service.jobs")
+    parser.add_argument("--db", default=None, help="database URL (default as `tipline serve`)")
+    parser.add_argument("--once", action="store_true", help="drain the queue, then exit")
+    args = parser.parse_args(argv)
+    database = Database(args.db or default_db_url())
+    if args.once:
+        print(f"ran {run_pending(database, real_analyzer)} jobs")
+        return 0
+    worker = Worker(database, real_analyzer)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(timeout=1.0)
+    except KeyboardInterrupt:
+        worker.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -54,7 +54,7 @@ class FollowupOut(BaseModel):
 
 def create_reporter_app(service: Service) -> FastAPI:
     app = FastAPI(title="Tipline reporter app", version="1", docs_url=None, redoc_url=None)
-    app.add_middleware(Guard, max_bytes=256 * 1024)
+    app.add_middleware(Guard, max_bytes=512 * 1024)  # 50,000 chars, even \u-escaped
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     def db_session() -> Any:

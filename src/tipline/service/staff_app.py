@@ -26,6 +26,7 @@ Route table:
     GET  /identity-requests, POST /identity-requests/{id}/decide      custodian
     GET  /attachments/{id}                        download (as an attachment, never inline)
     GET  /audit                                   admin: recent entries and chain check
+    GET  /users, POST /users/{id}/active          admin: accounts, deactivate / reactivate
 """
 
 import hashlib
@@ -317,7 +318,8 @@ def create_staff_app(service: Service) -> FastAPI:
                      else "Too many failed logins; try again later.")
             return render(request, "staff/login.html", status_code=user.status_code, user=None,
                           csrf=csrf_token, error=error, next=next)
-        target = next if next.startswith("/") and not next.startswith("//") else "/"
+        local = next.startswith("/") and not next.startswith(("//", "/\\"))
+        target = next if local else "/"  # never an open redirect to another site
         resp = RedirectResponse(target, status_code=303)
         resp.set_cookie(COOKIE, auth.start_session(db, user, settings.session_hours),
                         httponly=True, samesite="strict", secure=settings.secure_cookies,
@@ -621,5 +623,23 @@ def create_staff_app(service: Service) -> FastAPI:
         entries = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(200))
         return page(request, "staff/audit.html", sess, verdict=verdict, entries=list(entries),
                     matrix=table())
+
+    @app.get("/users", response_class=HTMLResponse, include_in_schema=False)
+    def users_page(request: Request, sess: Sess, db: Db) -> HTMLResponse:
+        try:
+            users = casework.list_users(db, sess.user)
+        except casework.Forbidden as exc:
+            raise _errors(exc) from None
+        return page(request, "staff/users.html", sess, users=users)
+
+    @app.post("/users/{user_id}/active", include_in_schema=False)
+    def users_active(user_id: int, sess: Sess, db: Db, csrf_token: Csrf = "",
+                     active: Annotated[str, Form()] = "") -> Response:
+        check_csrf(sess, csrf_token)
+        try:
+            casework.set_active(db, sess.user, user_id, active == "1")
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+        return RedirectResponse("/users", status_code=303)
 
     return app
