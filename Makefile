@@ -2,25 +2,31 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench install
+.PHONY: demo test lint bench
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.runtime: pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -q -U pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+# The test extras add pytest, playwright, ruff, mypy and the training stack (torch CPU).
+$(BIN)/.test: $(BIN)/.runtime
 	$(BIN)/pip install -q -e '.[test,train]'
 	touch $@
 
-install: $(BIN)/.installed
-
-demo: $(BIN)/.installed
+demo: $(BIN)/.runtime
 	$(BIN)/tipline demo
 
-test: $(BIN)/.installed
-	bash scripts/test-services.sh
+lint: $(BIN)/.test
 	$(BIN)/ruff check src tests bench training
 	$(BIN)/mypy
+
+test: lint
+	bash scripts/test-services.sh
 	$(BIN)/pytest
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.test
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/speed.py
+	$(BIN)/python bench/public.py
