@@ -73,3 +73,30 @@ def test_dev_set_quality_floor() -> None:
     assert float(scores["evasion"]) >= 0.6, done.stdout
     assert float(scores["probing"]) >= 0.6, done.stdout
     assert float(scores["implicated_acc"]) >= 0.8, done.stdout
+
+
+class KeywordNLI:
+    """A stand-in judge with the NLIModel interface, to test the wiring, not a model."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+
+    def predict(self, pairs: list[tuple[str, str]], batch_size: int = 32
+                ) -> list[dict[str, float]]:
+        self.seen.extend(pairs)
+        return [{"entailment": 0.1, "neutral": 0.1, "contradiction": 0.8}
+                if "拒绝" in a + b and "承认" in a + b else
+                {"entailment": 0.1, "neutral": 0.8, "contradiction": 0.1} for a, b in pairs]
+
+
+def test_nli_judge_reads_sentence_pairs() -> None:
+    from tipline.analysis.conflicts import NLI_SENTENCE_PAIRS, find_conflicts
+
+    case = load_case(ROOT / "tests" / "fixtures" / "small-zh.yaml")
+    items = build_items(case)
+    judge = KeywordNLI()
+    run = ConflictRun()
+    find_conflicts(items, None, judge, run=run)
+    assert 0 < run.nli_pairs == len(judge.seen) <= NLI_SENTENCE_PAIRS * run.pairs_scored
+    by_pair = {(s.a, s.b): s.features for s in run.scores}
+    assert by_pair[("S1", "S2")]["nli_contradiction"] == pytest.approx(0.8)

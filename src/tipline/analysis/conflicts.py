@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Protocol
 
 import numpy as np
 
 from tipline.analysis.candidates import candidate_pairs
-from tipline.analysis.facts import Item
+from tipline.analysis.facts import Item, SentenceFacts
 from tipline.analysis.findings import Finding, Span
 from tipline.analysis.scoring import PairScore, Weights, load_weights, pair_features
 
-NLI_BUDGET = 1500  # most pairs the model reads per case; ranked by the rules' own score
-NLI_MAX_CHARS = 600
+NLI_BUDGET = 1000  # most item pairs the model reads per case, ranked by the rules' own score
+NLI_SENTENCE_PAIRS = 2  # sentence pairs read per item pair
+NLI_MAX_CHARS = 300
 
 
 class NLIJudge(Protocol):
@@ -94,18 +96,41 @@ def _similarity(vectors: np.ndarray | None, pairs: list[tuple[int, int]]
 
 def _add_nli(scored: list[tuple[str, Item, Item, PairScore]], nli: NLIJudge,
              weights: dict[str, dict[str, Weights]], run: ConflictRun) -> None:
-    """Let the model read the pairs the rules rank highest, up to the budget."""
+    """Let the model read the pairs the rules rank highest, up to the budget.
+
+    A small model reads short inputs best, so it reads the sentences of the two items that
+    share the most (an answer's sentence with its question in front), not whole transcripts;
+    the pair's score is the strongest of its sentence pairs.
+    """
     ranked = sorted(range(len(scored)),
                     key=lambda k: -weights[scored[k][0]]["rules"].score(scored[k][3].features))
     chosen = ranked[:NLI_BUDGET]
-    texts = [(scored[k][1].text[:NLI_MAX_CHARS], scored[k][2].text[:NLI_MAX_CHARS])
-             for k in chosen]
+    texts: list[tuple[str, str]] = []
+    owner: list[int] = []
+    for k in chosen:
+        for pair in _sentence_pairs(scored[k][1], scored[k][2]):
+            texts.append(pair)
+            owner.append(k)
     probs = nli.predict(texts, batch_size=32) if texts else []
     run.nli_pairs = len(texts)
-    for k, p in zip(chosen, probs, strict=True):
+    for k, p in zip(owner, probs, strict=True):
         feats = scored[k][3].features
-        feats["nli_contradiction"] = float(p.get("contradiction", 0.0))
-        feats["nli_entailment"] = float(p.get("entailment", 0.0))
+        feats["nli_contradiction"] = max(feats["nli_contradiction"], p.get("contradiction", 0.0))
+        feats["nli_entailment"] = max(feats["nli_entailment"], p.get("entailment", 0.0))
+
+
+def _sentence_pairs(a: Item, b: Item) -> list[tuple[str, str]]:
+    """The NLI_SENTENCE_PAIRS sentence pairs of a and b that share the most."""
+    def text(item: Item, s: SentenceFacts) -> str:
+        own = s.text[:NLI_MAX_CHARS]
+        return f"{item.question} {own}" if item.question and len(item.sentences) < 3 else own
+
+    ranked = sorted(
+        product(a.sentences, b.sentences),
+        key=lambda p: -(len(p[0].words & p[1].words) + 2 * len(p[0].acts & p[1].acts)
+                        + 2 * len(p[0].people & p[1].people) + (p[0].negated != p[1].negated)),
+    )
+    return [(text(a, sa), text(b, sb)) for sa, sb in ranked[:NLI_SENTENCE_PAIRS]]
 
 
 def _finding(kind: str, a: Item, b: Item, ps: PairScore, w: Weights, score: float) -> Finding:
