@@ -36,7 +36,7 @@ class Verdict:
 
 
 def _quote(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
+    text = " ".join(text.split()).rstrip("。．.!！?？;；,，")
     return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
 
 
