@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
 
 from tipline.analysis.conflicts import ConflictRun, _pair_kind, find_conflicts
 from tipline.analysis.embeddings import embed
@@ -65,6 +65,45 @@ def best_threshold(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float,
     return best
 
 
+# A judge that asserts a conflict, or evidence that the two items are about the same thing,
+# may never lower the score: these weights are bounded at zero. Without the bound, a few dev
+# cases teach the model that, say, an amount mismatch is a sign of consistency.
+NON_NEGATIVE = frozenset({
+    "amounts", "dates", "polarity", "retraction", "places", "nli_contradiction",
+    "polarity_flip", "opposite_answers", "retraction_same_speaker", "word_overlap",
+    "relative_similarity", "shared_people", "a_denies_question", "b_denies_question",
+    "a_negated", "b_negated",
+})
+
+
+class BoundedLogistic:
+    """L2-regularised logistic regression with sign bounds (L-BFGS-B)."""
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+        self.coef = np.zeros(len(FEATURES))
+        self.bias = 0.0
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> BoundedLogistic:
+        def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            w, b = theta[:-1], theta[-1]
+            z = x @ w + b
+            p = 1 / (1 + np.exp(-z))
+            eps = 1e-9
+            nll = -np.sum(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
+            grad_w = x.T @ (p - y) + w / self.c
+            return nll + 0.5 * np.sum(w * w) / self.c, np.append(grad_w, np.sum(p - y))
+
+        bounds = [(0.0, None) if f in NON_NEGATIVE else (None, None) for f in FEATURES]
+        result = minimize(loss, np.zeros(len(FEATURES) + 1), jac=True, method="L-BFGS-B",
+                          bounds=[*bounds, (None, None)])
+        self.coef, self.bias = result.x[:-1], float(result.x[-1])
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(1 / (1 + np.exp(-(x @ self.coef + self.bias))))
+
+
 def fit(rows: list[tuple[str, list[float], int]], c: float) -> dict:
     cases = np.array([r[0] for r in rows])
     x = np.array([r[1] for r in rows], dtype=float)
@@ -72,13 +111,13 @@ def fit(rows: list[tuple[str, list[float], int]], c: float) -> dict:
     held_out = np.zeros(len(rows))
     for case in sorted(set(cases)):
         train = cases != case
-        model = LogisticRegression(C=c, max_iter=2000).fit(x[train], y[train])
-        held_out[~train] = model.predict_proba(x[~train])[:, 1]
+        model = BoundedLogistic(c).fit(x[train], y[train])
+        held_out[~train] = model.predict(x[~train])
     threshold, p, r, f = best_threshold(held_out, y)
-    model = LogisticRegression(C=c, max_iter=2000).fit(x, y)
-    weights = {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef_[0], strict=True)}
+    model = BoundedLogistic(c).fit(x, y)
+    weights = {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef, strict=True)}
     return {
-        "bias": round(float(model.intercept_[0]), 4),
+        "bias": round(model.bias, 4),
         "threshold": round(threshold, 2),
         "weights": weights,
         "leave_one_case_out": {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3),

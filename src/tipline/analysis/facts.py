@@ -146,18 +146,30 @@ def build_items(case: Case) -> list[Item]:
     return items
 
 
+# Control characters (a NUL in a JSON string, say) become spaces: offsets stay valid, and the
+# native parsers underneath (Duckling) never see them.
+_CONTROLS = {c: " " for c in (*range(0, 9), 11, 12, *range(14, 32), 127)}
+
+
 def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
                    places: dict[str, frozenset[str]] | None = None
                    ) -> tuple[SentenceFacts, ...]:
     lex = lexicon()
+    text = text.translate(_CONTROLS)
     dates = find_dates(text, lang, anchor)
     amounts = find_amounts(text, lang)
+    if _has_both_scripts(text):  # a mixed statement: read each sentence in its own language
+        other = "en" if lang == "zh" else "zh"
+        seen = {(m.start, m.end) for m in dates} | {(m.start, m.end) for m in amounts}
+        dates = dates + [d for d in find_dates(text, other, anchor) if (d.start, d.end) not in seen]
+        amounts = amounts + [a for a in find_amounts(text, other) if (a.start, a.end) not in seen]
     out = []
     for sent in split_sentences(text):
+        s_lang = ("zh" if is_chinese(sent.text) else "en") if _has_both_scripts(text) else lang
         out.append(SentenceFacts(
             start=sent.start, end=sent.end, text=sent.text,
-            negated=bool(lex.negation[lang].search(sent.text)),
-            acts=frozenset(n for n, pats in lex.acts.items() if pats[lang].search(sent.text)),
+            negated=bool(lex.negation[s_lang].search(sent.text)),
+            acts=frozenset(n for n, pats in lex.acts.items() if pats[s_lang].search(sent.text)),
             words=frozenset(words(sent.text)),
             people=finder.find(sent.text),
             dates=tuple(d for d in dates if sent.start <= d.start < sent.end),
@@ -165,6 +177,14 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
             places=(places or {}).get(sent.text, frozenset()),
         ))
     return tuple(out)
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def _has_both_scripts(text: str) -> bool:
+    return bool(_HAN.search(text)) and len(_LATIN_WORD.findall(text)) >= 3
 
 
 def _lang(case: Case, text: str) -> str:
@@ -178,7 +198,8 @@ def _places_by_sentence(case: Case) -> dict[str, frozenset[str]]:
     by_lang: dict[str, set[str]] = {"en": set(), "zh": set()}
     texts = [s.text for s in case.statements] + [e.text for e in case.evidence]
     for text in texts:
-        by_lang[_lang(case, text)].update(s.text for s in split_sentences(text))
+        by_lang[_lang(case, text)].update(
+            s.text for s in split_sentences(text.translate(_CONTROLS)))
     out: dict[str, frozenset[str]] = {}
     for lang, sentences in by_lang.items():
         ordered = sorted(sentences)

@@ -29,8 +29,8 @@ def build_timeline(items: Sequence[Item]) -> list[TimelineEntry]:
                 at=item.at.strftime(_FORMATS[precision]), precision=precision, refs=(item.ref,),
                 text=_trim(item.text), amount=_amount(amount), sort_key=item.at.isoformat(),
             ))
-    entries.sort(key=lambda e: (e.sort_key, e.refs))
-    return entries
+    unique = {(e.at, e.precision, e.refs): e for e in reversed(entries)}  # first mention wins
+    return sorted(unique.values(), key=lambda e: (e.sort_key, e.refs))
 
 
 def _entry(m: DateMention, ref: str, text: str, amount: object) -> TimelineEntry:
