@@ -100,3 +100,24 @@ def test_nli_judge_reads_sentence_pairs() -> None:
     assert 0 < run.nli_pairs == len(judge.seen) <= NLI_SENTENCE_PAIRS * run.pairs_scored
     by_pair = {(s.a, s.b): s.features for s in run.scores}
     assert by_pair[("S1", "S2")]["nli_contradiction"] == pytest.approx(0.8)
+
+
+BASE = {"id": "edge", "received_at": "2025-06-10T09:00:00+08:00", "reporter": "P1",
+        "people": [{"id": "P1", "name": "Li Wei", "role": "reporter"},
+                   {"id": "P2", "name": "王强", "role": "subject"}]}
+
+
+def test_control_characters_and_hostile_text_do_not_break_analysis() -> None:
+    case = case_from_mapping({**BASE, "statements": [
+        {"id": "S1", "by": "P1", "text": "\u202eI never \x00 paid him <script>alert(1)</script>"},
+        {"id": "S2", "by": "P1", "text": "   \n\t x"}]})
+    assert analyze(case, use_nli=False).case == "edge"
+
+
+def test_mixed_statement_is_read_sentence_by_sentence() -> None:
+    case = case_from_mapping({**BASE, "language": "mixed", "statements": [
+        {"id": "S1", "by": "P1", "text": "王强 paid me 5,000 yuan last week. 我没有收过他的钱。"},
+        {"id": "S2", "by": "P2", "text": "我从来没给过李伟钱，一分钱也没有。"}]})
+    result = analyze(case, use_nli=False)
+    amounts = [t.amount for t in result.timeline if t.amount is not None]
+    assert amounts and amounts[0].min == 5000 and amounts[0].currency == "CNY"
