@@ -61,3 +61,10 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
 def test_missing_file_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["analyze", str(tmp_path / "none.yaml")])
     assert result.exit_code == 2
+
+
+def test_worker_drains_an_empty_queue(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tipline.sqlite3'}"
+    result = runner.invoke(app, ["worker", "--db", url, "--once"])
+    assert result.exit_code == 0, result.output
+    assert "ran 0 jobs" in result.output

@@ -82,6 +82,17 @@ def serve(
     raise typer.Exit(run(db=db, reporter_port=reporter_port, staff_port=staff_port, host=host))
 
 
+@app.command()
+def worker(
+    db: DbOption = None,
+    once: Annotated[bool, typer.Option("--once", help="Drain the queue, then exit.")] = False,
+) -> None:
+    """Run a background analysis worker (extra processes for PostgreSQL deployments)."""
+    from tipline.service.jobs import main as run_worker
+
+    raise typer.Exit(run_worker([*(["--db", db] if db else []), *(["--once"] if once else [])]))
+
+
 @user_app.command("add")
 def user_add(
     name: str,

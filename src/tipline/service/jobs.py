@@ -145,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     PostgreSQL run as many as there are cores to spare; SKIP LOCKED keeps them apart."""
     import argparse
 
+    from tipline.service import migrate
     from tipline.service.config import default_db_url
     from tipline.service.db import Database
 
@@ -153,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--once", action="store_true", help="drain the queue, then exit")
     args = parser.parse_args(argv)
     database = Database(args.db or default_db_url())
+    migrate.upgrade(database.engine)  # a worker may be the first process to meet a new database
     if args.once:
         print(f"ran {run_pending(database, real_analyzer)} jobs")
         return 0
