@@ -1,0 +1,65 @@
+"""The findings page with the real analyzer (rules only, for speed) on a real case file, in
+Debian's headless chromium: the pages must render what the engine actually says."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from tests.browser.test_journey import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, _serve
+from tests.service.conftest import fast_settings
+from tipline.analysis import Analysis, analyze
+from tipline.case import Case, load_case
+from tipline.service import auth, cases
+from tipline.service.runtime import Service, open_service
+from tipline.service.staff_app import create_staff_app
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "small-zh.yaml"
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed")
+
+
+def rules_only(case: Case) -> Analysis:
+    return analyze(case, use_nli=False)
+
+
+@pytest.fixture
+def staff(tmp_path: Path) -> Iterator[tuple[Service, str]]:
+    service = open_service(fast_settings(f"sqlite:///{tmp_path / 'r.sqlite3'}", tmp_path))
+    service.analyzer = rules_only  # type: ignore[assignment]
+    server, thread, url = _serve(create_staff_app(service))
+    yield service, url
+    server.should_exit = True
+    thread.join(timeout=10)
+    service.database.dispose()
+
+
+def test_real_findings_render_side_by_side(staff: tuple[Service, str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    service, url = staff
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with service.database.session() as db:
+        user = auth.create_user(db, service.hasher, "ivy", "investigator", PASSWORD)
+        cases.store_case(db, load_case(FIXTURE), assigned_to=user)
+    assert user.totp_secret
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(url + "/")
+        page.fill("#username", "ivy")
+        page.fill("#password", PASSWORD)
+        page.fill("#totp", pyotp.TOTP(user.totp_secret).now())
+        page.click("button[type=submit]")
+        page.wait_for_selector("#cases")
+        page.goto(url + "/cases/small-zh/findings")
+        page.wait_for_selector("#findings")
+        text = page.inner_text("#findings")
+        assert "一分钱也没给他" in text and "我承认" in text  # the denial and the admission
+        contradiction = page.locator(".finding", has_text="我承认").first
+        assert contradiction.locator("blockquote").count() == 2
+        assert contradiction.locator("mark").count() >= 1
+        page.screenshot(path=str(ARTIFACTS / "8-real-findings.png"), full_page=True)
+        browser.close()
