@@ -133,6 +133,20 @@ def _sentence_pairs(a: Item, b: Item) -> list[tuple[str, str]]:
     return [(text(a, sa), text(b, sb)) for sa, sb in ranked[:NLI_SENTENCE_PAIRS]]
 
 
+def _relatedness_reason(a: Item, b: Item) -> str:
+    """No single judge spoke: say what ties the two together and which side denies."""
+    shared = sorted(a.topic_words & b.topic_words, key=lambda w: (-len(w), w))[:3]
+    about = f" ({', '.join(shared)})" if shared else ""
+    negated = [it.ref for it in (a, b)
+               if it.denies_question or any(s.negated for s in it.sentences)]
+    if len(negated) == 1:
+        other = b.ref if negated[0] == a.ref else a.ref
+        return (f"{negated[0]} denies what {other} describes on the same matter{about}; "
+                "no single rule decides it, the combined signals do.")
+    return (f"{a.ref} and {b.ref} describe the same matter{about} differently; "
+            "no single rule decides it, the combined signals do.")
+
+
 def _finding(kind: str, a: Item, b: Item, ps: PairScore, w: Weights, score: float) -> Finding:
     """One sentence of why: the reason of the judge that weighed most, spans from its quotes."""
     verdicts = {v.judge: v for v in ps.verdicts}
@@ -158,7 +172,7 @@ def _finding(kind: str, a: Item, b: Item, ps: PairScore, w: Weights, score: floa
             reason, judge = top.reason, top.judge
             spans = tuple(Span(ref, start, end) for ref, start, end in top.spans)
         else:
-            reason = f"{a.ref} and {b.ref} speak of the same matter in ways that do not fit."
+            reason = _relatedness_reason(a, b)
             judge = "similarity"
     return Finding(kind=kind, refs=(a.ref, b.ref), score=score, explanation=reason,
                    spans=spans, judge=judge)
