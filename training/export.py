@@ -30,10 +30,12 @@ def export_onnx(model: torch.nn.Module, out_path: Path, vocab_size: int) -> None
 
 
 def quantize_int8(fp32_path: Path, int8_path: Path) -> None:
-    """Dynamic int8 quantisation of MatMul/Gather weights (activations quantised at run time)."""
+    """Dynamic int8 quantisation of MatMul/Gather weights (activations quantised at run time).
+    Per-channel scales: measured within 1 point of fp32 on every bench set, per-tensor was not
+    (MNLI-binary F1 -1.6), at the same speed."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8)
+    quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8, per_channel=True)
 
 
 def write_artifact(hf_dir: Path, onnx_dir: Path, max_length: int, extra: dict) -> None:

@@ -40,7 +40,7 @@ def collect(cases_dir: Path, nli: object | None) -> dict[str, list[tuple[str, li
         items = build_items(case)
         vectors = embed([it.embedding_text for it in items])
         run = ConflictRun()
-        find_conflicts(items, vectors, nli, run=run, all_pairs=True)
+        find_conflicts(items, vectors, nli, run=run, all_pairs=True, nli_everywhere=True)
         for ps in run.scores:
             kind = _pair_kind(*(next(it for it in items if it.ref == r) for r in (ps.a, ps.b)))
             assert kind is not None
@@ -147,8 +147,13 @@ def main() -> int:
             entry = fit(kind_rows, args.C)
             current.setdefault(kind, {})[variant] = entry
             print(f"{kind:18} {variant:5} held-out {entry['leave_one_case_out']}")
-    for kind in current:  # without a fitted model variant, the rules' weights stand in
-        current[kind].setdefault("nli", current[kind]["rules"])
+    for kind in current:
+        # The model is used for a kind only where it helps on held-out cases; elsewhere the
+        # rules' weights stand in (and the engine skips the model for that kind).
+        rules, nli = current[kind]["rules"], current[kind].get("nli")
+        if nli is None or nli["leave_one_case_out"]["f1"] <= rules["leave_one_case_out"]["f1"]:
+            current[kind]["nli"] = {**rules, "note": "model did not help held-out; rules used"}
+            print(f"{kind}: the NLI variant does not beat the rules held-out; rules used")
     header = ("# Pair-judge weights, fitted by training/fit_pair_weights.py on the dev cases.\n"
               "# leave_one_case_out: held-out scores of the same procedure"
               " (not used at run time).\n")

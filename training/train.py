@@ -158,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         step, info = state["step"], state["info"]
+        info["steps"] = total  # a resume may extend the run (e.g. a larger --epochs)
+        info.setdefault("resumes", []).append({"at_step": step, "epochs": args.epochs,
+                                               "max_minutes": args.max_minutes})
         print(f"resumed at step {step}/{total}", flush=True)
     if not args.export_only:
         step = train_loop(args, model, opt, batches, dev_batches, step, total, info)

@@ -44,9 +44,12 @@ def _pair_kind(a: Item, b: Item) -> str | None:
 
 def find_conflicts(
     items: Sequence[Item], vectors: np.ndarray | None, nli: NLIJudge | None = None,
-    run: ConflictRun | None = None, all_pairs: bool = False,
+    run: ConflictRun | None = None, all_pairs: bool = False, nli_everywhere: bool = False,
 ) -> list[Finding]:
-    """Score candidate pairs with the judges and keep those the weights assert."""
+    """Score candidate pairs with the judges and keep those the weights assert.
+
+    The model reads only pairs of the kinds whose weights use it (`nli_everywhere`: all kinds,
+    for fitting the weights)."""
     run = run if run is not None else ConflictRun()
     n = len(items)
     n_statements = sum(it.kind == "statement" for it in items)
@@ -71,7 +74,8 @@ def find_conflicts(
     weights = load_weights()
     variant = "nli" if nli is not None else "rules"
     if nli is not None:
-        _add_nli(scored, nli, weights, run)
+        rows = [r for r in scored if nli_everywhere or weights[r[0]]["nli"].uses_nli]
+        _add_nli(rows, nli, weights, run)
     findings = []
     for kind, a, b, ps in scored:
         w = weights[kind][variant]

@@ -84,6 +84,10 @@ class Weights:
     weights: dict[str, float]
     threshold: float
 
+    @property
+    def uses_nli(self) -> bool:
+        return any(self.weights.get(f, 0.0) for f in ("nli_contradiction", "nli_entailment"))
+
     def score(self, features: dict[str, float]) -> float:
         z = self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
         return 1.0 / (1.0 + math.exp(-z))

@@ -40,7 +40,8 @@ def load_nli_model(path: str | Path | None = None) -> NLIModel | None:
         return load_folder(shipped) if (shipped / "model.onnx").exists() else None
     folder = Path(chosen).expanduser()
     if not folder.exists():
-        raise NLIModelError(f"{ENV_VAR}: {folder} does not exist")
+        source = "NLI model path" if path is not None else ENV_VAR
+        raise NLIModelError(f"{source}: {folder} does not exist")
     return load_folder(folder)
 
 
