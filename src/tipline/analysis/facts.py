@@ -17,7 +17,7 @@ from tipline.analysis.dates import find_dates
 from tipline.analysis.lexicon import Lexicon, lexicon
 from tipline.analysis.mentions import AmountMention, DateMention
 from tipline.analysis.places import find_places
-from tipline.analysis.text import is_chinese, split_sentences, words
+from tipline.analysis.text import has_han, is_chinese, split_sentences, words
 from tipline.case import Case, Evidence, Person, Statement
 
 _TITLES = frozenset(
@@ -179,12 +179,11 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
     return tuple(out)
 
 
-_HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
 def _has_both_scripts(text: str) -> bool:
-    return bool(_HAN.search(text)) and len(_LATIN_WORD.findall(text)) >= 3
+    return has_han(text) and len(_LATIN_WORD.findall(text)) >= 3
 
 
 def _lang(case: Case, text: str) -> str:

@@ -53,6 +53,10 @@ def split_sentences(text: str) -> list[Sentence]:
     return out
 
 
+def has_han(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
 def is_chinese(text: str) -> bool:
     return len(_CJK.findall(text)) * 2 >= len(re.findall(r"[A-Za-z]", text))
 
