@@ -17,7 +17,7 @@ import numpy as np
 import yaml
 from scipy.optimize import minimize
 
-from tipline.analysis.conflicts import ConflictRun, _pair_kind, find_conflicts
+from tipline.analysis.conflicts import ConflictRun, find_conflicts, pair_kind
 from tipline.analysis.embeddings import embed
 from tipline.analysis.facts import build_items
 from tipline.analysis.scoring import FEATURES
@@ -42,7 +42,7 @@ def collect(cases_dir: Path, nli: object | None) -> dict[str, list[tuple[str, li
         run = ConflictRun()
         find_conflicts(items, vectors, nli, run=run, all_pairs=True, nli_everywhere=True)
         for ps in run.scores:
-            kind = _pair_kind(*(next(it for it in items if it.ref == r) for r in (ps.a, ps.b)))
+            kind = pair_kind(*(next(it for it in items if it.ref == r) for r in (ps.a, ps.b)))
             assert kind is not None
             label = int(frozenset((ps.a, ps.b)) in gold_pairs(gold, kind))
             rows[kind].append((case.id, [ps.features[f] for f in FEATURES], label))

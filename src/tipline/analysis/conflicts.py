@@ -34,7 +34,7 @@ class ConflictRun:
     scores: list[PairScore] = field(default_factory=list)
 
 
-def _pair_kind(a: Item, b: Item) -> str | None:
+def pair_kind(a: Item, b: Item) -> str | None:
     if a.kind == "statement" and b.kind == "statement":
         return "contradiction"
     if {a.kind, b.kind} == {"statement", "evidence"}:
@@ -56,14 +56,14 @@ def find_conflicts(
     run.pairs_possible = n_statements * (n_statements - 1) // 2 + n_statements * (n - n_statements)
     if all_pairs:
         pairs = {(i, j) for i in range(n) for j in range(i + 1, n)
-                 if _pair_kind(items[i], items[j])}
+                 if pair_kind(items[i], items[j])}
     else:
         pairs = candidate_pairs(items, vectors)
     similarity, relative = _similarity(vectors, sorted(pairs))
     scored: list[tuple[str, Item, Item, PairScore]] = []
     for i, j in sorted(pairs):
         a, b = items[i], items[j]
-        kind = _pair_kind(a, b)
+        kind = pair_kind(a, b)
         if kind is None:
             continue
         if kind == "evidence_conflict" and a.kind == "evidence":

@@ -119,7 +119,7 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
             continue
         strong = first or (len(shared) >= 3 and bool(sa.acts & sb.acts))
         for da, db in product(sa.dates, sb.dates):
-            if not intervals_disjoint(da, db) or _trivial(da) or _trivial(db):
+            if not intervals_disjoint(da, db):
                 continue
             score = 1.0 if strong else 0.3
             if best is None or score > best.score:
@@ -130,10 +130,6 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
                     (_span(a, sa), _span(b, sb)),
                 )
     return best
-
-
-def _trivial(d: DateMention) -> bool:
-    return d.precision in ("minute", "hour") and (d.hi - d.lo).days == 0 and False
 
 
 def _interval(d: DateMention) -> str:

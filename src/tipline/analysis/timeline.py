@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from tipline.analysis.facts import Item
 from tipline.analysis.findings import Amount, TimelineEntry
-from tipline.analysis.mentions import DateMention
+from tipline.analysis.mentions import AmountMention, DateMention
 
 _FORMATS = {"year": "%Y", "month": "%Y-%m", "season": "%Y-%m", "week": "%Y-%m-%d",
             "day": "%Y-%m-%d", "hour": "%Y-%m-%dT%H:%M", "minute": "%Y-%m-%dT%H:%M",
@@ -33,7 +33,7 @@ def build_timeline(items: Sequence[Item]) -> list[TimelineEntry]:
     return sorted(unique.values(), key=lambda e: (e.sort_key, e.refs))
 
 
-def _entry(m: DateMention, ref: str, text: str, amount: object) -> TimelineEntry:
+def _entry(m: DateMention, ref: str, text: str, amount: AmountMention | None) -> TimelineEntry:
     precision = m.precision if m.precision in _FORMATS else "range"
     at = m.lo.strftime(_FORMATS[precision])
     if precision == "range":
@@ -42,12 +42,8 @@ def _entry(m: DateMention, ref: str, text: str, amount: object) -> TimelineEntry
                          amount=_amount(amount), sort_key=m.lo.isoformat())
 
 
-def _amount(m: object) -> Amount | None:
-    from tipline.analysis.mentions import AmountMention
-
-    if not isinstance(m, AmountMention):
-        return None
-    return Amount(min=m.lo, max=m.hi, currency=m.currency)
+def _amount(m: AmountMention | None) -> Amount | None:
+    return None if m is None else Amount(min=m.lo, max=m.hi, currency=m.currency)
 
 
 def _trim(text: str) -> str:
