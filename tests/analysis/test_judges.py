@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from tipline.analysis.facts import Item, build_items
-from tipline.analysis.judges import amount_judge, date_judge, polarity_judge, retraction_judge
+from tipline.analysis.judges import (
+    amount_judge,
+    date_judge,
+    place_judge,
+    polarity_judge,
+    retraction_judge,
+)
 from tipline.case import parse_case
 
 CASE = """\
@@ -80,3 +86,23 @@ def test_retraction_judge_needs_same_speaker_and_admission() -> None:
     assert verdict is not None and verdict.score > 0.5
     s1, s2, _ = items("I never gave Rita any documents.", "I gave Rita the documents.")
     assert retraction_judge(s1, s2) is None
+
+
+@pytest.mark.parametrize(("a", "e", "fires"), [
+    # An alibi against a record of the same evening elsewhere.
+    ("I was at home all evening on 2 December.",
+     "Bar tab on P1's card at O'Malley's bar, opened 19:42 and closed 22:58 on 2 December 2024.",
+     True),
+    # Away from a place the record puts him in at that time.
+    ("I didn't go back to the office on 2 December.",
+     "Badge log: P1 entered the office at 15:31 on 2 December 2024.", True),
+    # The same place, or another day: nothing to say.
+    ("I was at home all evening on 2 December.",
+     "Phone on the cell serving P1's home from 19:00 on 2 December 2024.", False),
+    ("I was at home all evening on 3 December.",
+     "Bar tab on P1's card at O'Malley's bar, opened 19:42 and closed 22:58 on 2 December 2024.",
+     False),
+])
+def test_place_judge(a: str, e: str, fires: bool) -> None:
+    s1, _, e1 = items(a, "Nothing else.", e)
+    assert (place_judge(s1, e1) is not None) is fires

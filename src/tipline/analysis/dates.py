@@ -344,6 +344,23 @@ def _en_is_noise(text: str, start: int, end: int) -> bool:
     return False
 
 
+_PART_OF_DAY = re.compile(
+    r"\b(?:all|the whole|the entire|that)\s+(morning|afternoon|evening|night)\b", re.IGNORECASE)
+_PART_HOURS = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 24), "night": (18, 30)}
+
+
+def _part_of_day(text: str, anchor: datetime) -> list[DateMention]:
+    """'all evening', 'that night': a part of the anchor's day (a `context` day moves it);
+    Duckling reads none of these."""
+    out = []
+    for m in _PART_OF_DAY.finditer(text):
+        first, last = _PART_HOURS[m.group(1).lower()]
+        day = _day_start(anchor)
+        out.append(DateMention(m.start(), m.end(), m.group(0), day + timedelta(hours=first),
+                               day + timedelta(hours=last), "range"))
+    return out
+
+
 _PART_OF_YEAR = re.compile(r"\b(early|mid|late)[- ]((?:19|20)\d\d)\b", re.IGNORECASE)
 _PART_MONTHS = {"early": (1, 6), "mid": (4, 10), "late": (8, 13)}
 
@@ -376,7 +393,7 @@ def _find_en(text: str, anchor: datetime) -> list[DateMention]:
     found += _night_before(text, found, anchor)
     found += [
         d
-        for d in _part_of_year(text)
+        for d in _part_of_year(text) + _part_of_day(text, anchor)
         if not any(d.start < f.end and f.start < d.end for f in found)
     ]
     found.sort(key=lambda d: d.start)
@@ -586,9 +603,24 @@ def _find_cached(text: str, lang: str, anchor: datetime) -> tuple[DateMention, .
     return tuple(_find_en(text, anchor)) if _EN_PRECHECK.search(text) else ()
 
 
-def find_dates(text: str, lang: str, anchor: datetime) -> list[DateMention]:
+def find_dates(text: str, lang: str, anchor: datetime,
+               context: DateMention | None = None) -> list[DateMention]:
     """All dates/times in `text` ("en" or "zh"), relative ones anchored on `anchor`.
 
     `anchor` is naive local time (an aware one is reduced to its wall-clock time).
+    `context` is a date said just before the text, e.g. in the question an answer replies to
+    ("Where were you on the evening of 21 November?" → "home by ten"): a bare clock time
+    that the text itself does not place on a day goes on that day.
     """
-    return list(_find_cached(text, lang, anchor.replace(tzinfo=None, microsecond=0)))
+    anchor = anchor.replace(tzinfo=None, microsecond=0)
+    found = list(_find_cached(text, lang, anchor))
+    if context is None:
+        return found
+    time_only = _zh_time_only if lang == "zh" else _en_time_only
+    return [_in_context(d, context, anchor) if time_only(d.text) else d for d in found]
+
+
+def day_context(mentions: list[DateMention]) -> DateMention | None:
+    """The last mention that names one day or part of one (a usable `context`)."""
+    within_day = [d for d in mentions if d.hi - d.lo <= timedelta(days=1)]
+    return within_day[-1] if within_day else None

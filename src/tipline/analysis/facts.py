@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from tipline.analysis.amounts import find_amounts
-from tipline.analysis.dates import find_dates
+from tipline.analysis.dates import day_context, find_dates
 from tipline.analysis.lexicon import Lexicon, lexicon
 from tipline.analysis.mentions import AmountMention, DateMention
 from tipline.analysis.places import find_places
@@ -152,16 +152,19 @@ _CONTROLS = {c: " " for c in (*range(0, 9), 11, 12, *range(14, 32), 127)}
 
 
 def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
-                   places: dict[str, frozenset[str]] | None = None
-                   ) -> tuple[SentenceFacts, ...]:
+                   places: dict[str, frozenset[str]] | None = None,
+                   day: DateMention | None = None) -> tuple[SentenceFacts, ...]:
+    """`day`: the day the text is about when it does not say so itself (an answer's
+    question names it), so that bare clock times land on that day."""
     lex = lexicon()
     text = text.translate(_CONTROLS)
-    dates = find_dates(text, lang, anchor)
+    dates = find_dates(text, lang, anchor, day)
     amounts = find_amounts(text, lang)
     if _has_both_scripts(text):  # a mixed statement: read each sentence in its own language
         other = "en" if lang == "zh" else "zh"
         seen = {(m.start, m.end) for m in dates} | {(m.start, m.end) for m in amounts}
-        dates = dates + [d for d in find_dates(text, other, anchor) if (d.start, d.end) not in seen]
+        dates = dates + [d for d in find_dates(text, other, anchor, day)
+                         if (d.start, d.end) not in seen]
         amounts = amounts + [a for a in find_amounts(text, other) if (a.start, a.end) not in seen]
     out = []
     for sent in split_sentences(text):
@@ -209,13 +212,14 @@ def _places_by_sentence(case: Case) -> dict[str, frozenset[str]]:
 def _statement_item(case: Case, st: Statement, order: int, finder: PeopleFinder, lex: Lexicon,
                     places: dict[str, frozenset[str]]) -> Item:
     lang = _lang(case, st.text)
-    sentences = sentence_facts(st.text, lang, case.anchor(st), finder, places)
+    question = st.question or ""
+    q_lang = "zh" if is_chinese(question) else "en"
+    day = day_context(find_dates(question, q_lang, case.anchor(st))) if question else None
+    sentences = sentence_facts(st.text, lang, case.anchor(st), finder, places, day)
     people = set(finder.find(st.text))
     if lex.first_person[lang].search(st.text):
         people.add(st.by)
     speaker = case.person(st.by)
-    question = st.question or ""
-    q_lang = "zh" if is_chinese(question) else "en"
     return Item(
         ref=st.id, kind="statement", text=st.text, lang=lang, order=order,
         anchor=case.anchor(st), at=case.local(st.at), speaker=st.by,

@@ -219,22 +219,29 @@ def retraction_judge(a: Item, b: Item) -> Verdict | None:
 
 
 def place_judge(a: Item, b: Item) -> Verdict | None:
-    """The same person at two different places at overlapping times."""
+    """The same person at two different places at overlapping times, or said to be away from
+    a place ("I didn't go back to the office") where the other side puts them then."""
     if not (a.actors & b.actors):
         return None
     for sa, sb in product(a.sentences, b.sentences):
         if not sa.places or not sb.places or not sa.dates or not sb.dates:
             continue
-        if _places_match(sa.places, sb.places):
-            continue
         if all(intervals_disjoint(x, y) for x, y in product(sa.dates, sb.dates)):
             continue
-        return Verdict(
-            "places", 0.8,
-            f"{a.ref} puts them at {sorted(sa.places)[0]}; {b.ref} at {sorted(sb.places)[0]} "
-            "at the same time.",
-            (_span(a, sa), _span(b, sb)),
-        )
+        same = _places_match(sa.places, sb.places)
+        where_a, where_b = sorted(sa.places)[0], sorted(sb.places)[0]
+        if not sa.negated and not sb.negated and not same:
+            reason = f"{a.ref} puts them at {where_a}; {b.ref} at {where_b} at the same time."
+        elif sa.negated != sb.negated and same:
+            away, there = (a, b) if sa.negated else (b, a)
+            if "presence" not in (sa if sa.negated else sb).acts:
+                continue
+            place = where_a if sa.negated else where_b
+            reason = (f"{away.ref} says they were not at {place} then; {there.ref} puts them "
+                      "there at that time.")
+        else:
+            continue
+        return Verdict("places", 0.8, reason, (_span(a, sa), _span(b, sb)))
     return None
 
 

@@ -1,5 +1,6 @@
-"""Places named in sentences: spaCy's English NER, jieba's place tags plus place-word suffixes
-for Chinese. Batched, because NER per sentence dominates the cost on large cases."""
+"""Places named in sentences: spaCy's English NER plus common place nouns, jieba's place tags
+plus place-word suffixes for Chinese. Batched, because NER per sentence dominates the cost on
+large cases."""
 
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ _ZH_PLACE_WORDS = (
     "市", "省", "路", "街", "桥", "河", "包间", "厅", "办公室", "仓库", "工地", "现场",
 )
 
+# Common nouns for where a person can be: NER only names proper places, but alibis are told
+# with "at home", "in the office", "at O'Malley's bar". Up to two capitalised or possessive
+# words before the noun are kept ("Keane's office"); matching later is by shared words.
+_EN_PLACE_NOUNS = re.compile(
+    r"(?<![\w-])(?:(?:[A-Z][\w'’.-]*|\w+'s)\s+){0,2}"
+    r"(?:home|house|flat|apartment|office|bar|pub|restaurant|hotel|hospital|urgent care|clinic|"
+    r"building|warehouse|factory|depot|terminal|school|campus|hearing|gym|church|airport|"
+    r"car park|parking lot|shop|store|garage|club|cafe|café|canteen|station)(?![\w-])")
+
 
 @lru_cache(maxsize=1)
 def _nlp() -> Any:
@@ -31,19 +41,20 @@ def find_places(sentences: Sequence[str], lang: str) -> list[frozenset[str]]:
     """Lower-cased place names per sentence, in input order."""
     if lang == "zh":
         return [_zh_places(s) for s in sentences]
-    out: list[frozenset[str]] = [frozenset()] * len(sentences)
+    out = [frozenset(_clean(m.group(0)) for m in _EN_PLACE_NOUNS.finditer(s)) for s in sentences]
     todo = [i for i, s in enumerate(sentences) if _EN_HINT.search(s)]
     if todo:
         docs = _nlp().pipe((sentences[i] for i in todo), batch_size=256)
         for i, doc in zip(todo, docs, strict=True):
-            out[i] = frozenset(
+            out[i] |= frozenset(
                 _clean(e.text) for e in doc.ents if e.label_ in _EN_PLACE_LABELS
             )
     return out
 
 
 def _clean(name: str) -> str:
-    return re.sub(r"^(?:the)\s+", "", name.strip().lower())
+    return re.sub(r"^(?:(?:the|a|an|at|in|on|to|from|into|inside|near|my|his|her|our|their)\s+)+",
+                  "", name.strip().lower())
 
 
 def _zh_places(sentence: str) -> frozenset[str]:
