@@ -1,4 +1,5 @@
-"""`python -m training.train --smoke` end to end: data slice -> train -> ONNX -> int8 -> load.
+"""`python -m training.train --smoke` end to end: data slice -> train -> ONNX -> int8 -> load
+-> resume -> weights recovered from the int8 file (--init-from).
 
 Needs the shared training data and the train extra (torch, transformers); skipped otherwise.
 """
@@ -9,6 +10,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,27 @@ def test_smoke_training_end_to_end(tmp_path: Path) -> None:
                              text=True, timeout=280)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "resumed at step" in resumed.stdout
+    _warm_start_matches_the_artifact(out / "onnx", tmp_path / "warm", model.predict)
+
+
+def _warm_start_matches_the_artifact(artifact: Path, out: Path, predict: Callable) -> None:
+    """--init-from: the weights recovered from the int8 ONNX file give the ONNX model's
+    predictions in PyTorch (up to the run-time activation quantisation)."""
+    import torch
+    from tokenizers import Tokenizer
+    from training.from_onnx import write_hf_base
+    from transformers import BertForSequenceClassification
+
+    base = write_hf_base(artifact, out)
+    model = BertForSequenceClassification.from_pretrained(str(base)).eval()
+    tok = Tokenizer.from_file(str(base / "tokenizer.json"))
+    pairs = [("他在北京。", "他不在北京。"), ("A dog runs.", "An animal moves."),
+             ("I never paid him.", "He paid me 500 dollars.")]
+    for pair, onnx_probs in zip(pairs, predict(pairs), strict=True):
+        ids = torch.tensor([tok.encode(*pair).ids])
+        with torch.no_grad():
+            logits = model(input_ids=ids, attention_mask=torch.ones_like(ids),
+                           token_type_ids=torch.zeros_like(ids)).logits[0]
+        probs = dict(zip(("entailment", "neutral", "contradiction"),
+                         torch.softmax(logits, -1).tolist(), strict=True))
+        assert all(abs(probs[k] - onnx_probs[k]) < 0.05 for k in probs), (probs, onnx_probs)
