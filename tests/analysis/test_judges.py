@@ -106,3 +106,25 @@ def test_retraction_judge_needs_same_speaker_and_admission() -> None:
 def test_place_judge(a: str, e: str, fires: bool) -> None:
     s1, _, e1 = items(a, "Nothing else.", e)
     assert (place_judge(s1, e1) is not None) is fires
+
+
+@pytest.mark.parametrize(("text", "lang", "acts", "denied"), [
+    # A negation denies the acts of its own clause, not the whole sentence.
+    ("They paid me tens of thousands, but I only ever sent them fakes.", "en",
+     {"money", "give"}, {"give"}),
+    ("I saw the receipts; the cash counts didn't match them.", "en", {"money"}, set()),
+    ("Neither I nor anyone in my family has ever received a cent from them.", "en",
+     {"money"}, {"money"}),
+    # Chinese fronts the object: the whole clause counts.
+    ("我当场拒绝，一分钱也没给他。", "zh", {"money", "give"}, {"money", "give"}),
+    # Turning down an offer denies what was offered.
+    ("He offered me money to release the containers. I turned him down flat.", "en",
+     {"money"}, {"money"}),
+])
+def test_denied_acts(text: str, lang: str, acts: set[str], denied: set[str]) -> None:
+    case = CASE.format(a=text, b="Nothing else.", e="A record.")
+    if lang == "zh":
+        case = case.replace("Rita Vance", "孙丽").replace("Tom Hale", "钱志刚")
+    s1 = build_items(parse_case(case))[0]
+    assert acts <= {a for s in s1.sentences for a in s.acts}
+    assert s1.negated_acts == frozenset(denied)

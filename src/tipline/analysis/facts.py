@@ -48,6 +48,11 @@ class SentenceFacts:
     dates: tuple[DateMention, ...]
     amounts: tuple[AmountMention, ...]
     places: frozenset[str] = frozenset()
+    denied_acts: frozenset[str] = frozenset()  # acts inside a negation's clause
+
+    @property
+    def asserted_acts(self) -> frozenset[str]:
+        return self.acts - self.denied_acts
 
 
 @dataclass(frozen=True)
@@ -79,12 +84,12 @@ class Item:
 
     @property
     def negated_acts(self) -> frozenset[str]:
-        own = frozenset(a for s in self.sentences if s.negated for a in s.acts)
+        own = frozenset(a for s in self.sentences for a in s.denied_acts)
         return own | self.question_acts if self.denies_question else own
 
     @property
     def asserted_acts(self) -> frozenset[str]:
-        return frozenset(a for s in self.sentences if not s.negated for a in s.acts)
+        return frozenset(a for s in self.sentences for a in s.asserted_acts)
 
     @property
     def embedding_text(self) -> str:
@@ -166,13 +171,16 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
         dates = dates + [d for d in find_dates(text, other, anchor, day)
                          if (d.start, d.end) not in seen]
         amounts = amounts + [a for a in find_amounts(text, other) if (a.start, a.end) not in seen]
-    out = []
+    out: list[SentenceFacts] = []
     for sent in split_sentences(text):
         s_lang = ("zh" if is_chinese(sent.text) else "en") if _has_both_scripts(text) else lang
+        acts, denied = _acts(sent.text, s_lang, lex)
+        if out and lex.refusal[s_lang].search(sent.text):
+            denied |= out[-1].acts  # the offer just made
         out.append(SentenceFacts(
             start=sent.start, end=sent.end, text=sent.text,
             negated=bool(lex.negation[s_lang].search(sent.text)),
-            acts=frozenset(n for n, pats in lex.acts.items() if pats[s_lang].search(sent.text)),
+            acts=acts, denied_acts=denied,
             words=frozenset(words(sent.text)),
             people=finder.find(sent.text),
             dates=tuple(d for d in dates if sent.start <= d.start < sent.end),
@@ -180,6 +188,31 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
             places=(places or {}).get(sent.text, frozenset()),
         ))
     return tuple(out)
+
+
+# A negation denies the acts of its own clause: "They paid me, but I only ever sent fakes" denies
+# no payment. English denies what follows the negator ("never received a cent"); Chinese often
+# fronts the object ("一分钱也没给他"), so the whole clause counts.
+_CLAUSE_END = re.compile(
+    r"[,;:.!?，。；：！？、]|\b(?:but|although|though|whereas)\b|但是|但|可是|不过")
+
+
+def _acts(text: str, lang: str, lex: Lexicon) -> tuple[frozenset[str], frozenset[str]]:
+    """(act families the sentence speaks of, those of them inside a negation's scope)."""
+    found = {name: [m.start() for m in pats[lang].finditer(text)]
+             for name, pats in lex.acts.items()}
+    acts = frozenset(name for name, starts in found.items() if starts)
+    scopes = []
+    for neg in lex.negation[lang].finditer(text):
+        end = _CLAUSE_END.search(text, neg.end())
+        start = neg.start()
+        if lang == "zh":
+            before = [m.end() for m in _CLAUSE_END.finditer(text, 0, neg.start())]
+            start = before[-1] if before else 0
+        scopes.append((start, end.start() if end else len(text)))
+    denied = frozenset(name for name, starts in found.items()
+                       if any(lo <= at < hi for at in starts for lo, hi in scopes))
+    return acts, denied
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")

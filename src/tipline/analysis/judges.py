@@ -158,7 +158,8 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
             continue
         for neg in _denials(denier):
             context = neg.words | (denier.question_words if denier.denies_question else set())
-            acts = neg.acts | (denier.question_acts if denier.denies_question else set())
+            bare = denier.denies_question and neg is denier.sentences[0]
+            acts = neg.denied_acts | (denier.question_acts if bare else set())
             for pos in asserter.sentences:
                 shared_acts = acts & pos.acts
                 if pos.negated or not shared_acts:

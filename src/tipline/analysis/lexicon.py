@@ -14,6 +14,7 @@ import yaml
 class Lexicon:
     negation: dict[str, re.Pattern[str]]
     acts: dict[str, dict[str, re.Pattern[str]]]
+    refusal: dict[str, re.Pattern[str]]
     retraction: dict[str, re.Pattern[str]]
     first_person: dict[str, re.Pattern[str]]
 
@@ -34,6 +35,7 @@ def lexicon() -> Lexicon:
     return Lexicon(
         negation=_compile(raw["negation"], "negation"),
         acts={name: _compile(entry, f"acts.{name}") for name, entry in raw["acts"].items()},
+        refusal=_compile(raw["refusal"], "refusal"),
         retraction=_compile(raw["retraction"], "retraction"),
         first_person=_compile(raw["first_person"], "first_person"),
     )
