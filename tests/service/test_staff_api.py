@@ -43,6 +43,16 @@ def test_token_needs_password_and_totp(staff_client: TestClient, team: dict[str,
                             ).status_code == 401
 
 
+def test_revoked_token_stops_working(staff_client: TestClient, team: dict[str, Staff]) -> None:
+    headers = token_for(staff_client, team["ivy"])
+    other = token_for(staff_client, team["sue"])
+    assert staff_client.get("/api/v1/cases", headers=headers).status_code == 200
+    assert staff_client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert staff_client.get("/api/v1/cases", headers=headers).status_code == 401
+    assert staff_client.delete("/api/v1/auth/token", headers=headers).status_code == 401
+    assert staff_client.get("/api/v1/cases", headers=other).status_code == 200  # only that one
+
+
 def test_case_round_trip_statements_evidence_analysis(
         staff_client: TestClient, team: dict[str, Staff]) -> None:
     h = token_for(staff_client, team["ivy"])

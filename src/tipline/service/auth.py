@@ -106,6 +106,11 @@ def user_for_token(db: Session, token: str) -> User | None:
     return row.user
 
 
+def revoke_token(db: Session, token: str) -> bool:
+    """Delete a bearer token (an API client's logout); False when it was not a live token."""
+    return bool(db.execute(delete(ApiToken).where(ApiToken.token_hash == digest(token))).rowcount)
+
+
 def start_session(db: Session, user: User, hours: float) -> str:
     token = secrets.token_urlsafe(32)
     db.add(StaffSession(user_id=user.id, token_hash=digest(token),

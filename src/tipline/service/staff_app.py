@@ -4,6 +4,7 @@ Route table:
 
     API (bearer token)
     POST /api/v1/auth/token                       username, password, totp -> bearer token
+    DELETE /api/v1/auth/token                     revoke the token presented -> 204
     GET  /api/v1/cases                            cases this user may see
     POST /api/v1/cases                            case file (YAML or JSON) -> 201 {case_id}
     GET  /api/v1/cases/{case_id}                  the case, case-file shape
@@ -171,6 +172,14 @@ def create_staff_app(service: Service) -> FastAPI:
         if not isinstance(user, User):
             return user
         return TokenOut(access_token=auth.issue_token(db, user, settings.token_hours))
+
+    @api.delete("/auth/token", status_code=204, responses={401: {}})
+    def revoke(user: ApiUser, db: Db,
+               cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+        """Log an API client out: the token stops working at once (before it expires)."""
+        assert cred is not None  # api_user has checked it
+        auth.revoke_token(db, cred.credentials)
+        audit.record(db, user.username, "token.revoked")
 
     @api.get("/cases")
     def list_cases(user: ApiUser, db: Db) -> list[dict[str, Any]]:
