@@ -108,7 +108,11 @@ def user_for_token(db: Session, token: str) -> User | None:
 
 def revoke_token(db: Session, token: str) -> bool:
     """Delete a bearer token (an API client's logout); False when it was not a live token."""
-    return bool(db.execute(delete(ApiToken).where(ApiToken.token_hash == digest(token))).rowcount)
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    if row is None:
+        return False
+    db.delete(row)
+    return True
 
 
 def start_session(db: Session, user: User, hours: float) -> str:
