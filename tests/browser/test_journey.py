@@ -68,8 +68,10 @@ def test_report_followup_login_findings(running: tuple[Service, str, str]) -> No
     service, reporter_url, staff_url = running
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with service.database.session() as db:
-        secret = auth.create_user(db, service.hasher, "ivy", "investigator", PASSWORD).totp_secret
-        auth.create_user(db, service.hasher, "sue", "supervisor", PASSWORD)
+        ivy = auth.create_user(db, service.hasher, "ivy", "investigator", PASSWORD,
+                               vault=service.vault)
+        secret = auth.totp_secret(ivy, service.vault)
+        auth.create_user(db, service.hasher, "sue", "supervisor", PASSWORD, vault=service.vault)
     assert secret
     dialogs: list[str] = []
     with sync_playwright() as pw:

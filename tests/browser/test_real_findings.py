@@ -42,16 +42,18 @@ def test_real_findings_render_side_by_side(staff: tuple[Service, str]) -> None:
     service, url = staff
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with service.database.session() as db:
-        user = auth.create_user(db, service.hasher, "ivy", "investigator", PASSWORD)
+        user = auth.create_user(db, service.hasher, "ivy", "investigator", PASSWORD,
+                                vault=service.vault)
         cases.store_case(db, load_case(FIXTURE), assigned_to=user)
-    assert user.totp_secret
+        secret = auth.totp_secret(user, service.vault)
+    assert secret
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(url + "/")
         page.fill("#username", "ivy")
         page.fill("#password", PASSWORD)
-        page.fill("#totp", pyotp.TOTP(user.totp_secret).now())
+        page.fill("#totp", pyotp.TOTP(secret).now())
         page.click("button[type=submit]")
         page.wait_for_selector("#cases")
         page.goto(url + "/cases/small-zh/findings")

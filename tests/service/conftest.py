@@ -150,9 +150,11 @@ class Staff:
 
 def add_staff(service: Service, username: str, role: str) -> Staff:
     with service.database.session() as db:
-        user = auth.create_user(db, service.hasher, username, role, PASSWORD)
-        assert user.totp_secret
-        return Staff(username, role, user.totp_secret)
+        user = auth.create_user(db, service.hasher, username, role, PASSWORD,
+                                vault=service.vault)
+        secret = auth.totp_secret(user, service.vault)
+        assert secret
+        return Staff(username, role, secret)
 
 
 def token_for(client: TestClient, staff: Staff) -> dict[str, str]:

@@ -52,9 +52,9 @@ def test_every_action_follows_the_matrix(service: Service, role: str) -> None:
     from tipline.service import auth, cases
 
     with service.database.session() as db:
-        me = auth.create_user(db, service.hasher, "me", role, "a long password!", totp=False)
+        me = auth.create_user(db, service.hasher, "me", role, "a long password!", vault=None)
         other = auth.create_user(db, service.hasher, "other", "investigator",
-                                 "a long password!", totp=False)
+                                 "a long password!", vault=None)
         mine = cases.store_case(db, case_from_mapping(CASE), assigned_to=me)
         theirs = cases.store_case(db, case_from_mapping(CASE | {"id": "perm-2"}),
                                   assigned_to=other)

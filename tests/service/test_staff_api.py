@@ -117,3 +117,24 @@ def test_openapi_documents_the_contract(staff_client: TestClient) -> None:
               "/api/v1/cases/{case_id}/analysis"):
         assert p in paths
     assert not any(p.startswith("/followup") or p == "/api/v1/reports" for p in paths)
+
+
+def test_totp_secrets_are_sealed_at_rest(service: Service, staff_client: TestClient,
+                                         team: dict[str, Staff]) -> None:
+    """The database holds no usable second factor; a plain secret from before encryption still
+    works and is sealed at that login."""
+    from sqlalchemy import select
+
+    from tipline.service.models import User
+
+    ivy = team["ivy"]
+    with service.database.session() as db:
+        user = db.scalar(select(User).where(User.username == "ivy"))
+        assert user is not None and user.totp_secret is not None
+        assert user.totp_secret.startswith("fernet:") and ivy.totp_secret not in user.totp_secret
+        user.totp_secret = ivy.totp_secret  # as stored before migration 0002
+    token_for(staff_client, ivy)
+    with service.database.session() as db:
+        stored = db.scalar(select(User.totp_secret).where(User.username == "ivy"))
+        assert stored is not None and stored.startswith("fernet:")
+        assert ivy.totp_secret not in stored

@@ -20,6 +20,7 @@ from tipline.errors import TiplineError
 from tipline.service import passwords
 from tipline.service.models import ApiToken, StaffSession, User, utcnow
 from tipline.service.permissions import ROLES
+from tipline.service.vault import TotpVault, is_sealed
 
 MIN_PASSWORD = 12
 
@@ -33,7 +34,8 @@ def digest(token: str) -> str:
 
 
 def create_user(db: Session, ph: PasswordHasher, username: str, role: str, password: str,
-                *, totp: bool = True) -> User:
+                *, vault: TotpVault | None) -> User:
+    """A new account; with a vault it is enrolled for TOTP (the secret stored sealed)."""
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
@@ -43,21 +45,27 @@ def create_user(db: Session, ph: PasswordHasher, username: str, role: str, passw
     if db.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(f"user {username!r} already exists")
     user = User(username=username, role=role, password_hash=ph.hash(password),
-                totp_secret=pyotp.random_base32() if totp else None, active=True)
+                totp_secret=vault.seal(pyotp.random_base32()) if vault else None, active=True)
     db.add(user)
     db.flush()
     return user
 
 
-def totp_uri(user: User) -> str:
-    assert user.totp_secret
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="Tipline")
+def totp_secret(user: User, vault: TotpVault) -> str | None:
+    """The plain TOTP secret, to show once at enrolment (None: not enrolled)."""
+    return vault.open(user.totp_secret) if user.totp_secret else None
+
+
+def totp_uri(user: User, vault: TotpVault) -> str:
+    secret = totp_secret(user, vault)
+    assert secret
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Tipline")
 
 
 _DUMMY: dict[int, str] = {}
 
 
-def authenticate(db: Session, ph: PasswordHasher, username: str, password: str,
+def authenticate(db: Session, ph: PasswordHasher, vault: TotpVault, username: str, password: str,
                  totp_code: str | None) -> User | None:
     """The user when password and (if enrolled) TOTP are right; a missing user costs the same
     argon2 time as a wrong password, so timing does not reveal which accounts exist."""
@@ -69,10 +77,13 @@ def authenticate(db: Session, ph: PasswordHasher, username: str, password: str,
     if not passwords.verify(ph, user.password_hash, password):
         return None
     if user.totp_secret:
-        step = totp_step(user.totp_secret, totp_code or "", user.totp_last_step)
+        secret = vault.open(user.totp_secret)
+        step = totp_step(secret, totp_code or "", user.totp_last_step)
         if step is None:
             return None
         user.totp_last_step = step
+        if not is_sealed(user.totp_secret):
+            user.totp_secret = vault.seal(secret)
     if ph.check_needs_rehash(user.password_hash):
         user.password_hash = ph.hash(password)
     return user

@@ -61,15 +61,17 @@ def add_user(name: str, role: str, password_stdin: bool, db: str | None) -> int:
     try:
         service = open_service(Settings.from_env(db))
         with service.database.session() as session:
-            user = auth.create_user(session, service.hasher, name, role, password)
+            user = auth.create_user(session, service.hasher, name, role, password,
+                                    vault=service.vault)
             audit.record(session, "cli", "user.add", username=name, role=role)
-            uri = auth.totp_uri(user)
+            uri = auth.totp_uri(user, service.vault)
+            secret = auth.totp_secret(user, service.vault)
     except TiplineError as exc:
         print(f"tipline: {exc}", file=sys.stderr)
         return 2
     print(f"created {role} {name!r}")
     print("add this to an authenticator app (TOTP); it is shown only now:")
-    print(f"  secret: {user.totp_secret}")
+    print(f"  secret: {secret}")
     print(f"  uri:    {uri}")
     return 0
 

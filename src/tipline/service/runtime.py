@@ -13,6 +13,7 @@ from tipline.service.identity import IdentityBox, load_key
 from tipline.service.jobs import Analyzer, real_analyzer
 from tipline.service.policy import Policies, policies
 from tipline.service.throttle import PairThrottle
+from tipline.service.vault import TotpVault
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Service:
     policies: Policies
     hasher: PasswordHasher
     identity: IdentityBox
+    vault: TotpVault
     analyzer: Analyzer = real_analyzer
     receipt_failures: PairThrottle = field(init=False)
     submissions: PairThrottle = field(init=False)
@@ -45,6 +47,7 @@ def open_service(settings: Settings, *, migrate_schema: bool = True) -> Service:
         migrate.upgrade(database.engine)
     with database.session() as db:
         audit.ensure_head(db)
+    key = load_key(settings.data_dir)
     return Service(settings=settings, database=database, policies=pol,
-                   hasher=passwords.hasher(settings), identity=IdentityBox(
-                       load_key(settings.data_dir)))
+                   hasher=passwords.hasher(settings), identity=IdentityBox(key),
+                   vault=TotpVault(key))

@@ -156,7 +156,7 @@ def create_staff_app(service: Service) -> FastAPI:
         if service.login_failures.blocked(ip):
             return JSONResponse({"detail": "too many failed logins; try again later"},
                                 status_code=429, headers={"Retry-After": "300"})
-        user = auth.authenticate(db, service.hasher, username, password, totp)
+        user = auth.authenticate(db, service.hasher, service.vault, username, password, totp)
         if user is None:
             service.login_failures.hit(ip)
             audit.record(db, username[:80] or "?", "login.failed", ip=ip)
