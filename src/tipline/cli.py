@@ -107,11 +107,15 @@ def user_add(
 
 
 @audit_app.command("verify")
-def audit_verify(db: DbOption = None) -> None:
+def audit_verify(
+    db: DbOption = None,
+    anchor: Annotated[list[str] | None, typer.Option(
+        help="a tip printed by an earlier verify (SEQ:HASH); repeatable")] = None,
+) -> None:
     """Check the audit log's hash chain; exit 1 and name the first bad entry if broken."""
     from tipline.service.commands import verify_audit
 
-    raise typer.Exit(verify_audit(db=db))
+    raise typer.Exit(verify_audit(db=db, anchors=anchor))
 
 
 def main() -> None:

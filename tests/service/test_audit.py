@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, update
 
@@ -62,6 +63,40 @@ def test_alteration_deletion_and_truncation_are_named(service: Service) -> None:
     with service.database.session() as db:
         v = audit.verify(db)
         assert not v.ok and v.seq == 3
+
+
+def test_a_full_rewrite_is_caught_by_an_anchor(service: Service) -> None:
+    """Rewriting every hash from entry 2 on leaves a consistent chain; only a tip kept
+    outside the database shows it."""
+    with service.database.session() as db:
+        for i in range(4):
+            audit.record(db, "ivy", "case.view", f"c{i}")
+    with service.database.session() as db:
+        before = audit.verify(db)
+    assert before.ok and before.tip.startswith("4:")
+    anchor = audit.parse_anchor(before.tip)
+    with service.database.session() as db:
+        entries = list(db.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+        prev = entries[0].hash
+        for e in entries[1:]:
+            e.actor = "mallory" if e.seq == 2 else e.actor
+            e.prev_hash = prev
+            e.hash = audit.entry_hash(prev, audit.entry_content(e))
+            prev = e.hash
+        db.execute(update(AuditHead).values(hash=prev))
+    with service.database.session() as db:
+        assert audit.verify(db).ok  # self-consistent again
+        v = audit.verify(db, [anchor])
+        assert not v.ok and v.seq == 4 and "rewritten" in v.problem
+        v = audit.verify(db, [(9, anchor[1])])
+        assert not v.ok and "gone" in v.problem
+
+
+@pytest.mark.parametrize("text", ["", "4", "4:abc", "x:" + "0" * 64, "0:" + "0" * 64,
+                                  "4:" + "G" * 64])
+def test_bad_anchor_text(text: str) -> None:
+    with pytest.raises(ValueError, match="not an anchor"):
+        audit.parse_anchor(text)
 
 
 def test_failed_change_leaves_no_audit_entry(service: Service, staff_client: TestClient,

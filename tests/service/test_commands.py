@@ -44,6 +44,11 @@ def test_user_add_and_audit_verify(db_url: str, tmp_path: Path) -> None:
     assert r.returncode == 2 and "unknown role" in r.stderr
     r = _run(["audit", "verify", "--db", db_url], env)
     assert r.returncode == 0 and "intact" in r.stdout, r.stderr
+    tip = r.stdout.split("tip: ")[1].split()[0]
+    r = _run(["audit", "verify", "--db", db_url, "--anchor", tip], env)
+    assert r.returncode == 0 and "1 anchor(s) found" in r.stdout, r.stderr
+    r = _run(["audit", "verify", "--db", db_url, "--anchor", "nonsense"], env)
+    assert r.returncode == 2 and r.stderr.startswith("tipline: --anchor:"), r.stderr
     engine = make_engine(db_url)
     with engine.begin() as conn:
         seq = conn.execute(AuditEntry.__table__.select().order_by(

@@ -3,12 +3,17 @@
 Editing any entry breaks its own hash; deleting one leaves a gap in `seq` and breaks the next
 entry's `prev_hash`; truncating the tail disagrees with `audit_head`. `verify` names the first
 entry that fails.
+
+Someone with write access to the whole database could still rewrite every hash from some entry
+on. Anchors close that: `verify` reports the tip (`SEQ:HASH`); kept outside the database (a
+printout, a ticket, a mail) and passed back later, it must still be in the chain.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +35,7 @@ def entry_hash(prev_hash: str, content: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(content)).hexdigest()
 
 
-def _content(e: AuditEntry) -> dict[str, Any]:
+def entry_content(e: AuditEntry) -> dict[str, Any]:
     return {"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
             "case_id": e.case_id, "detail": e.detail}
 
@@ -54,7 +59,7 @@ def record(db: Session, actor: str, action: str, case_id: str | None = None,
     entry = AuditEntry(seq=head.seq, at=datetime.now(UTC).isoformat(timespec="microseconds"),
                        actor=actor, action=action, case_id=case_id,
                        detail=json.loads(canonical(detail)), prev_hash=head.hash, hash="")
-    entry.hash = entry_hash(head.hash, _content(entry))
+    entry.hash = entry_hash(head.hash, entry_content(entry))
     db.add(entry)
     db.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=entry.hash))
     db.flush()
@@ -67,25 +72,55 @@ class Verdict:
     checked: int
     problem: str = ""
     seq: int | None = None
+    tip: str = ""  # "SEQ:HASH" of the last entry, to keep outside the database as an anchor
 
 
-def verify(db: Session) -> Verdict:
-    """Walk the chain in order; stop at the first entry that was altered, removed or added."""
+def parse_anchor(text: str) -> tuple[int, str]:
+    """'SEQ:HASH' -> (seq, hash); ValueError with the reason otherwise."""
+    seq, _, digest = text.strip().partition(":")
+    if not seq.isdigit() or int(seq) < 1 or len(digest) != 64 or any(
+            c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"{text!r} is not an anchor: expected SEQ:HASH (64 hex digits)")
+    return int(seq), digest
+
+
+def verify(db: Session, anchors: Sequence[tuple[int, str]] = ()) -> Verdict:
+    """Walk the chain in order; stop at the first entry that was altered, removed or added,
+    then check that each anchor (seq, hash) recorded earlier is still part of the chain."""
+    verdict = _walk(db, {seq for seq, _ in anchors})
+    if not verdict[0].ok:
+        return verdict[0]
+    seen = verdict[1]
+    for seq, digest in sorted(anchors):
+        if seq not in seen:
+            return Verdict(False, verdict[0].checked, f"anchored entry {seq} is gone: the log "
+                           f"now ends at entry {verdict[0].checked}", seq)
+        if seen[seq] != digest:
+            return Verdict(False, verdict[0].checked, f"entry {seq} no longer has the hash "
+                           "recorded outside the database: the log was rewritten at or before "
+                           "it", seq)
+    return verdict[0]
+
+
+def _walk(db: Session, wanted: set[int]) -> tuple[Verdict, dict[int, str]]:
+    seen: dict[int, str] = {}
     prev, expected_seq, count = GENESIS, 1, 0
     for e in db.scalars(select(AuditEntry).order_by(AuditEntry.seq)).yield_per(1000):
         if e.seq != expected_seq:
             return Verdict(False, count, f"entry {expected_seq} is missing (deleted); the "
-                           f"chain jumps from {expected_seq - 1} to {e.seq}", expected_seq)
+                           f"chain jumps from {expected_seq - 1} to {e.seq}", expected_seq), seen
         if e.prev_hash != prev:
             return Verdict(False, count, f"entry {e.seq} does not chain onto entry {e.seq - 1} "
-                           "(an earlier entry was altered or replaced)", e.seq)
-        if entry_hash(prev, _content(e)) != e.hash:
+                           "(an earlier entry was altered or replaced)", e.seq), seen
+        if entry_hash(prev, entry_content(e)) != e.hash:
             return Verdict(False, count, f"entry {e.seq} ({e.action} by {e.actor} at {e.at}) "
-                           "was altered: its content no longer matches its hash", e.seq)
+                           "was altered: its content no longer matches its hash", e.seq), seen
+        if e.seq in wanted:
+            seen[e.seq] = e.hash
         prev, expected_seq, count = e.hash, e.seq + 1, count + 1
     head = db.get(AuditHead, 1)
     if head is not None and (head.seq != count or head.hash != prev):
         missing = count + 1
         return Verdict(False, count, f"entries after {count} are missing: the head records "
-                       f"{head.seq} entries", missing)
-    return Verdict(True, count)
+                       f"{head.seq} entries", missing), seen
+    return Verdict(True, count, tip=f"{count}:{prev}" if count else ""), seen

@@ -76,16 +76,26 @@ def add_user(name: str, role: str, password_stdin: bool, db: str | None) -> int:
     return 0
 
 
-def verify_audit(db: str | None) -> int:
+def verify_audit(db: str | None, anchors: list[str] | None = None) -> int:
+    try:
+        wanted = [audit.parse_anchor(a) for a in anchors or []]
+    except ValueError as exc:
+        print(f"tipline: --anchor: {exc}", file=sys.stderr)
+        return 2
     try:
         service = open_service(Settings.from_env(db))
         with service.database.session() as session:
-            verdict = audit.verify(session)
+            verdict = audit.verify(session, wanted)
     except TiplineError as exc:
         print(f"tipline: {exc}", file=sys.stderr)
         return 2
     if verdict.ok:
-        print(f"audit log intact: {verdict.checked} entries, hash chain verified")
+        anchored = f", {len(wanted)} anchor(s) found" if wanted else ""
+        print(f"audit log intact: {verdict.checked} entries, hash chain verified{anchored}")
+        if verdict.tip:
+            print(f"tip: {verdict.tip}")
+            print("keep the tip outside the database; `tipline audit verify --anchor TIP` "
+                  "later proves the log was not rewritten up to it")
         return 0
     print(f"AUDIT LOG BROKEN at entry {verdict.seq}: {verdict.problem}", file=sys.stderr)
     print(f"{verdict.checked} entries before it verified", file=sys.stderr)
