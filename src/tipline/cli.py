@@ -37,7 +37,8 @@ def analyze(
     paths: Annotated[list[Path], typer.Argument(help="Case files or folders of case files.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print the analysis contract.")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="Write a report page.")] = None,
-    nli: Annotated[bool, typer.Option(help="Use the NLI judge when a model is present.")] = True,
+    nli: Annotated[bool, typer.Option(
+        help="Use the NLI judge where the fitted weights (weights.yaml) give it a say.")] = True,
 ) -> None:
     """Analyse case files: contradictions, evidence conflicts, evasion, probing, timeline."""
     from tipline.commands import run_analyze

@@ -96,7 +96,9 @@ def test_nli_judge_reads_sentence_pairs() -> None:
     items = build_items(case)
     judge = KeywordNLI()
     run = ConflictRun()
-    find_conflicts(items, None, judge, run=run)
+    # nli_everywhere: whether the fitted weights use the model is the fit's decision, not this
+    # test's; here the judge must read the sentence pairs whenever it is asked to.
+    find_conflicts(items, None, judge, run=run, nli_everywhere=True)
     assert 0 < run.nli_pairs == len(judge.seen) <= NLI_SENTENCE_PAIRS * run.pairs_scored
     by_pair = {(s.a, s.b): s.features for s in run.scores}
     assert by_pair[("S1", "S2")]["nli_contradiction"] == pytest.approx(0.8)

@@ -11,6 +11,7 @@ from tipline.analysis.facts import build_items
 from tipline.analysis.findings import Analysis, Finding
 from tipline.analysis.implicated import find_implicated
 from tipline.analysis.probing import find_probing
+from tipline.analysis.scoring import load_weights
 from tipline.analysis.timeline import build_timeline
 from tipline.case import Case
 
@@ -30,7 +31,9 @@ def analyze(case: Case, *, use_nli: bool = True, all_pairs: bool = False,
     """Pure: touches no database or network; every finding points back at case ids."""
     items = build_items(case)
     vectors = embed([it.embedding_text for it in items]) if len(items) <= EMBED_MAX_ITEMS else None
-    nli = default_nli() if use_nli else None
+    # The model is loaded only when the fitted weights give it a say (weights.yaml decides).
+    wants_nli = use_nli and any(w["nli"].uses_nli for w in load_weights().values())
+    nli = default_nli() if wants_nli else None
     run = run if run is not None else ConflictRun()
     conflicts = find_conflicts(items, vectors, nli, run=run, all_pairs=all_pairs)
     findings: list[Finding] = [*conflicts, *find_evasion(case), *find_probing(case)]
