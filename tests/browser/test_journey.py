@@ -4,17 +4,13 @@ opens the findings page. Screenshots land in test-artifacts/browser/."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyotp
 import pytest
-import uvicorn
 from sqlalchemy import select
 
+from tests.browser.helpers import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, serve, staff_login
 from tests.service.conftest import fast_settings, stand_in_analyzer
 from tipline.service import auth, casework
 from tipline.service.models import CaseRecord, User
@@ -22,39 +18,16 @@ from tipline.service.reporter_app import create_reporter_app
 from tipline.service.runtime import Service, open_service
 from tipline.service.staff_app import create_staff_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "correct horse battery"
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(app: object) -> tuple[uvicorn.Server, threading.Thread, str]:
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.02)
-    return server, thread, f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[tuple[Service, str, str]]:
     service = open_service(fast_settings(f"sqlite:///{tmp_path / 'b.sqlite3'}", tmp_path))
     service.analyzer = stand_in_analyzer  # type: ignore[assignment]
-    servers = [_serve(create_reporter_app(service)), _serve(create_staff_app(service))]
+    servers = [serve(create_reporter_app(service)), serve(create_staff_app(service))]
     yield service, servers[0][2], servers[1][2]
     for server, thread, _ in servers:
         server.should_exit = True
@@ -109,12 +82,7 @@ def test_report_followup_login_findings(running: tuple[Service, str, str]) -> No
         # 3. the investigator, JavaScript on, so an injected script would fire a dialog
         staff = browser.new_page(viewport={"width": 1200, "height": 900})
         staff.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        staff.goto(staff_url + "/")
-        staff.fill("#username", "ivy")
-        staff.fill("#password", PASSWORD)
-        staff.fill("#totp", pyotp.TOTP(secret).now())
-        staff.click("button[type=submit]")
-        staff.wait_for_selector("#cases")
+        staff_login(staff, staff_url, "ivy", secret)
         staff.screenshot(path=str(ARTIFACTS / "4-cases.png"), full_page=True)
         staff.click(f"text={case_id}")
         staff.wait_for_selector("#findings-link")

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyotp
 import pytest
 
-from tests.browser.test_journey import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, _serve
+from tests.browser.helpers import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, serve, staff_login
 from tests.service.conftest import fast_settings
 from tipline.analysis import Analysis, analyze
 from tipline.case import Case, load_case
@@ -29,7 +28,7 @@ def rules_only(case: Case) -> Analysis:
 def staff(tmp_path: Path) -> Iterator[tuple[Service, str]]:
     service = open_service(fast_settings(f"sqlite:///{tmp_path / 'r.sqlite3'}", tmp_path))
     service.analyzer = rules_only  # type: ignore[assignment]
-    server, thread, url = _serve(create_staff_app(service))
+    server, thread, url = serve(create_staff_app(service))
     yield service, url
     server.should_exit = True
     thread.join(timeout=10)
@@ -50,12 +49,7 @@ def test_real_findings_render_side_by_side(staff: tuple[Service, str]) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.goto(url + "/")
-        page.fill("#username", "ivy")
-        page.fill("#password", PASSWORD)
-        page.fill("#totp", pyotp.TOTP(secret).now())
-        page.click("button[type=submit]")
-        page.wait_for_selector("#cases")
+        staff_login(page, url, "ivy", secret)
         page.goto(url + "/cases/small-zh/findings")
         page.wait_for_selector("#findings")
         text = page.inner_text("#findings")

@@ -184,24 +184,17 @@ def _weigh(case: Case, item: Evidence, reporter: Person, people: _People,
                                   "depositor", "controlled_by", "transferred_by"})
         weight *= money_factor * (victim_factor if pays else 1.0)
         best = weight
-    if keys_with("sender", rid) and not is_money:
+    for role, direction in (("sender", ("from", "to")), ("addressee", ("to", "from"))):
+        if not keys_with(role, rid) or is_money:
+            continue
         counter = others(roles["counterparty"].keys) - {rid}
-        if counter:
-            weight = roles["sender"].weight + (lex.implicated["collusion"].weight
-                                               if collusion else 0)
-            if weight > best:
-                best = weight
-                why = f"is a message from {people.name(rid)} to {names(counter)}" + (
-                    f' ("{_said(item, collusion)}")' if collusion else "")
-    if keys_with("addressee", rid) and not is_money:
-        counter = others(roles["counterparty"].keys) - {rid}
-        if counter:
-            weight = roles["addressee"].weight + (lex.implicated["collusion"].weight
-                                                  if collusion else 0)
-            if weight > best:
-                best = weight
-                why = f"is a message to {people.name(rid)} from {names(counter)}" + (
-                    f' ("{_said(item, collusion)}")' if collusion else "")
+        if not counter:
+            continue
+        weight = roles[role].weight + (lex.implicated["collusion"].weight if collusion else 0)
+        if weight > best:
+            best = weight
+            why = (f"is a message {direction[0]} {people.name(rid)} {direction[1]} "
+                   f"{names(counter)}") + (f' ("{_said(item, collusion)}")' if collusion else "")
     if keys_with("actor", rid) and roles["actor"].weight > best:
         best = roles["actor"].weight
         made = ", ".join(sorted(keys_with("actor", rid)))

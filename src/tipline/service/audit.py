@@ -87,22 +87,22 @@ def parse_anchor(text: str) -> tuple[int, str]:
 def verify(db: Session, anchors: Sequence[tuple[int, str]] = ()) -> Verdict:
     """Walk the chain in order; stop at the first entry that was altered, removed or added,
     then check that each anchor (seq, hash) recorded earlier is still part of the chain."""
-    verdict = _walk(db, {seq for seq, _ in anchors})
-    if not verdict[0].ok:
-        return verdict[0]
-    seen = verdict[1]
+    verdict, seen = _walk(db, {seq for seq, _ in anchors})
+    if not verdict.ok:
+        return verdict
     for seq, digest in sorted(anchors):
         if seq not in seen:
-            return Verdict(False, verdict[0].checked, f"anchored entry {seq} is gone: the log "
-                           f"now ends at entry {verdict[0].checked}", seq)
+            return Verdict(False, verdict.checked, f"anchored entry {seq} is gone: the log "
+                           f"now ends at entry {verdict.checked}", seq)
         if seen[seq] != digest:
-            return Verdict(False, verdict[0].checked, f"entry {seq} no longer has the hash "
+            return Verdict(False, verdict.checked, f"entry {seq} no longer has the hash "
                            "recorded outside the database: the log was rewritten at or before "
                            "it", seq)
-    return verdict[0]
+    return verdict
 
 
 def _walk(db: Session, wanted: set[int]) -> tuple[Verdict, dict[int, str]]:
+    """The chain walk; also returns the hashes of the entries in `wanted` (anchored seqs)."""
     seen: dict[int, str] = {}
     prev, expected_seq, count = GENESIS, 1, 0
     for e in db.scalars(select(AuditEntry).order_by(AuditEntry.seq)).yield_per(1000):

@@ -56,10 +56,8 @@ def totp_secret(user: User, vault: TotpVault) -> str | None:
     return vault.open(user.totp_secret) if user.totp_secret else None
 
 
-def totp_uri(user: User, vault: TotpVault) -> str:
-    secret = totp_secret(user, vault)
-    assert secret
-    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Tipline")
+def totp_uri(username: str, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="Tipline")
 
 
 _DUMMY: dict[int, str] = {}

@@ -64,8 +64,9 @@ def add_user(name: str, role: str, password_stdin: bool, db: str | None) -> int:
             user = auth.create_user(session, service.hasher, name, role, password,
                                     vault=service.vault)
             audit.record(session, "cli", "user.add", username=name, role=role)
-            uri = auth.totp_uri(user, service.vault)
             secret = auth.totp_secret(user, service.vault)
+            assert secret  # create_user enrols every account made here
+            uri = auth.totp_uri(name, secret)
     except TiplineError as exc:
         print(f"tipline: {exc}", file=sys.stderr)
         return 2

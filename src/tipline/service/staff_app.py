@@ -31,7 +31,7 @@ Route table:
 """
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -238,27 +238,27 @@ def create_staff_app(service: Service) -> FastAPI:
                                              "application/yaml": {"schema": {"type": "string"}}},
                                  "required": True}}
 
-    @api.post("/cases/{case_id}/statements", status_code=201, openapi_extra=item_body)
-    async def post_statement(case_id: str, request: Request, user: ApiUser, db: Db
-                             ) -> dict[str, str]:
+    async def add_item(case_id: str, request: Request, user: User, db: Session, what: str,
+                       add: Callable[[Session, User, CaseRecord, dict[str, Any]], str]
+                       ) -> dict[str, str]:
+        """One statement or evidence record from the request body -> {"id": its ref}."""
         data, fmt = await body_text(request)
         rec = api_case(db, user, case_id, "case.edit")
         try:
-            ref = casework.add_statement(db, user, rec, one_item(data, fmt, "statement"))
+            ref = add(db, user, rec, one_item(data, fmt, what))
         except DOMAIN_ERRORS as exc:
             raise _errors(exc) from None
         return {"id": ref}
 
+    @api.post("/cases/{case_id}/statements", status_code=201, openapi_extra=item_body)
+    async def post_statement(case_id: str, request: Request, user: ApiUser, db: Db
+                             ) -> dict[str, str]:
+        return await add_item(case_id, request, user, db, "statement", casework.add_statement)
+
     @api.post("/cases/{case_id}/evidence", status_code=201, openapi_extra=item_body)
     async def post_evidence(case_id: str, request: Request, user: ApiUser, db: Db
                             ) -> dict[str, str]:
-        data, fmt = await body_text(request)
-        rec = api_case(db, user, case_id, "case.edit")
-        try:
-            ref = casework.add_evidence(db, user, rec, one_item(data, fmt, "evidence"))
-        except DOMAIN_ERRORS as exc:
-            raise _errors(exc) from None
-        return {"id": ref}
+        return await add_item(case_id, request, user, db, "evidence", casework.add_evidence)
 
     @api.get("/cases/{case_id}/analysis")
     def get_analysis(case_id: str, user: ApiUser, db: Db) -> dict[str, Any]:
