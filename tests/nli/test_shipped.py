@@ -12,7 +12,7 @@ pytestmark = pytest.mark.skipif(not (shipped_model_dir() / "model.onnx").exists(
 
 def test_shipped_model_is_small_and_complete() -> None:
     folder = shipped_model_dir()
-    assert (folder / "model.onnx").stat().st_size < 42_000_000
+    assert (folder / "model.onnx").stat().st_size < 40_000_000  # the issue's ~40 MB budget
     assert (folder / "tokenizer.json").exists() and (folder / "config.json").exists()
     assert (folder / "MODEL_CARD.md").exists()
 
