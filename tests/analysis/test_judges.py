@@ -128,3 +128,52 @@ def test_denied_acts(text: str, lang: str, acts: set[str], denied: set[str]) -> 
     s1 = build_items(parse_case(case))[0]
     assert acts <= {a for s in s1.sentences for a in s.acts}
     assert s1.negated_acts == frozenset(denied)
+
+
+TOPIC_CASE = """\
+id: topic
+received_at: 2025-11-23T08:30:00-05:00
+reporter: P1
+people:
+  - {id: P1, name: Sue Marsh, role: reporter}
+  - {id: P2, name: Kyle Brennan, role: subject}
+statements:
+  - {id: S1, by: P2, at: 2025-11-24T10:00:00-05:00,
+     question: "Where were you on Friday 21 November?", text: At home.}
+  - {id: S2, by: P2, at: 2025-11-27T10:00:00-05:00,
+     question: "You told us you were home all evening. Do you want to change that?",
+     text: "Okay. I had a drink after my shift. But I was home by ten."}
+evidence:
+  - {id: E1, kind: location, fields: {person: P2},
+     text: "Cell-site records: near O'Malley's 19:40-22:59 on 21 November 2025."}
+"""
+
+
+def test_an_answer_whose_question_names_no_day_is_about_the_interviews_day() -> None:
+    """"All evening" in a later question is the evening the interview was about, so "home by
+    ten" lands on 21 November (not the day of the second interview) and meets the record."""
+    _, s2, e1 = build_items(parse_case(TOPIC_CASE))
+    (by_ten,) = [d for s in s2.sentences for d in s.dates]
+    assert by_ten.hi.date().isoformat() == "2025-11-21"
+    verdict = place_judge(s2, e1)
+    assert verdict is not None and "o'malley's" in verdict.reason
+
+
+@pytest.mark.parametrize(("sentence", "places"), [
+    ("Phone records: near O'Malley's 19:40-22:59.", {"o'malley's"}),
+    ("He said he'd been at O'Malley's with the guys.", {"o'malley's"}),
+    ("Moving north along 9th Avenue 23:05-23:20.", {"9th avenue"}),
+])
+def test_places_named_by_possessive_and_without_clock_times(sentence: str,
+                                                             places: set[str]) -> None:
+    from tipline.analysis.places import find_places
+
+    assert find_places([sentence], "en") == [frozenset(places)]
+
+
+def test_taking_something_out_of_a_system_is_not_being_somewhere() -> None:
+    question = 'question: "Did you take the map out of the system?",'
+    case = CASE.format(a="No.", b="Nothing else.", e="A record.").replace(
+        "{id: S1, by: P1,", "{id: S1, by: P1, " + question)
+    s1 = build_items(parse_case(case))[0]
+    assert "presence" not in s1.question_acts and "take" in s1.question_acts

@@ -144,8 +144,11 @@ def build_items(case: Case) -> list[Item]:
     lex = lexicon()
     places = _places_by_sentence(case)
     items: list[Item] = []
+    topic_day: DateMention | None = None  # the last day an interviewer's question named
     for order, st in enumerate(case.statements):
-        items.append(_statement_item(case, st, order, finder, lex, places))
+        item, named = _statement_item(case, st, order, finder, lex, places, topic_day)
+        topic_day = named or topic_day
+        items.append(item)
     for order, ev in enumerate(case.evidence, start=len(items)):
         items.append(_evidence_item(case, ev, order, finder, known, places))
     return items
@@ -243,11 +246,17 @@ def _places_by_sentence(case: Case) -> dict[str, frozenset[str]]:
 
 
 def _statement_item(case: Case, st: Statement, order: int, finder: PeopleFinder, lex: Lexicon,
-                    places: dict[str, frozenset[str]]) -> Item:
+                    places: dict[str, frozenset[str]], topic_day: DateMention | None
+                    ) -> tuple[Item, DateMention | None]:
+    """The item, and the day its question names (if any). An answer whose question names no
+    day ("You told us you were home all evening. Do you want to change that?") is about the
+    day the interview was last about, not the day of the interview."""
     lang = _lang(case, st.text)
     question = st.question or ""
     q_lang = "zh" if is_chinese(question) else "en"
-    day = day_context(find_dates(question, q_lang, case.anchor(st))) if question else None
+    named = day_context(find_dates(question, q_lang, case.anchor(st), topic_day)) \
+        if question else None  # a question's own bare "all evening" is about that day too
+    day = named or (topic_day if question else None)
     sentences = sentence_facts(st.text, lang, case.anchor(st), finder, places, day)
     people = set(finder.find(st.text))
     if lex.first_person[lang].search(st.text):
@@ -266,7 +275,7 @@ def _statement_item(case: Case, st: Statement, order: int, finder: PeopleFinder,
         question_people=finder.find(question) if question else frozenset(),
         denies_question=bool(question and _DENIAL_OPENING[lang].search(st.text)),
         affirms_question=bool(question and _AFFIRM_OPENING[lang].search(st.text)),
-    )
+    ), named
 
 
 def _evidence_item(case: Case, ev: Evidence, order: int, finder: PeopleFinder, known: set[str],

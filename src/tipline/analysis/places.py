@@ -26,6 +26,10 @@ _EN_PLACE_NOUNS = re.compile(
     r"building|warehouse|factory|depot|terminal|school|campus|hearing|gym|church|airport|"
     r"car park|parking lot|shop|store|garage|club|cafe|café|canteen|station)(?![\w-])")
 
+# "at O'Malley's", "near Kevin's": a possessive name after a preposition of place is a place.
+_EN_POSSESSIVE_PLACE = re.compile(
+    r"\b(?:at|near|to|from|in|outside|inside)\s+((?:[A-Z][\w.'’-]*\s+)?[A-Z][\w.'’-]*['’]s)(?![\w'’])")
+
 
 @lru_cache(maxsize=1)
 def _nlp() -> Any:
@@ -41,7 +45,9 @@ def find_places(sentences: Sequence[str], lang: str) -> list[frozenset[str]]:
     """Lower-cased place names per sentence, in input order."""
     if lang == "zh":
         return [_zh_places(s) for s in sentences]
-    out = [frozenset(_clean(m.group(0)) for m in _EN_PLACE_NOUNS.finditer(s)) for s in sentences]
+    out = [frozenset(_clean(m.group(0)) for m in _EN_PLACE_NOUNS.finditer(s))
+           | frozenset(_clean(m.group(1)) for m in _EN_POSSESSIVE_PLACE.finditer(s))
+           for s in sentences]
     todo = [i for i, s in enumerate(sentences) if _EN_HINT.search(s)]
     if todo:
         docs = _nlp().pipe((sentences[i] for i in todo), batch_size=256)
@@ -53,8 +59,11 @@ def find_places(sentences: Sequence[str], lang: str) -> list[frozenset[str]]:
 
 
 def _clean(name: str) -> str:
-    return re.sub(r"^(?:(?:the|a|an|at|in|on|to|from|into|inside|near|my|his|her|our|their)\s+)+",
+    """Lower-cased, without leading prepositions/articles or a trailing clock time that NER
+    sometimes takes in ("9th Avenue 23:05-23:20")."""
+    name = re.sub(r"^(?:(?:the|a|an|at|in|on|to|from|into|inside|near|my|his|her|our|their)\s+)+",
                   "", name.strip().lower())
+    return re.sub(r"(?:\s+\d[\d:.\-–]*)+$", "", name)
 
 
 def _zh_places(sentence: str) -> frozenset[str]:
