@@ -206,3 +206,17 @@ def test_last_month_against_contact_on_22_march() -> None:
     last_month = _span("上个月我在抖音上看直播", "zh", D(2025, 5, 6), "上个月")
     added = _span("2025年3月22日添加好友", "zh", D(2025, 3, 22), "2025年3月22日")
     assert intervals_disjoint(last_month, added)
+
+
+def test_a_questions_part_of_day_decides_am_or_pm() -> None:
+    """Asked at 14:20 about "the afternoon of Monday 14 July", "one o'clock" is 13:00 that
+    day: the weekday-and-date is the last such date (Duckling reads 2031 to match the weekday),
+    and an hour outside the afternoon moves by twelve hours into it (alone, at 14:20, the
+    latest past "one o'clock" is 01:00)."""
+    anchor = D(2025, 11, 10, 14, 20)
+    context = day_context(find_dates("Where were you on the afternoon of Monday 14 July?", "en",
+                                     anchor))
+    assert context is not None and context.lo == D(2025, 7, 14, 12)
+    answer = "At the county hearing, from one o'clock until it wrapped up after five."
+    d = _one(find_dates(answer, "en", anchor, context), answer, "from one o'clock")
+    assert (d.lo, d.hi) == (D(2025, 7, 14, 13), D(2025, 7, 14, 19))

@@ -177,3 +177,20 @@ def test_taking_something_out_of_a_system_is_not_being_somewhere() -> None:
         "{id: S1, by: P1,", "{id: S1, by: P1, " + question)
     s1 = build_items(parse_case(case))[0]
     assert "presence" not in s1.question_acts and "take" in s1.question_acts
+
+
+def test_an_answer_sentence_without_a_time_is_about_the_questions_day() -> None:
+    case = TOPIC_CASE.replace("text: At home.}", "text: I didn't go back to the office.}").replace(
+        "Cell-site records: near O'Malley's 19:40-22:59 on 21 November 2025.",
+        "Badge log (R. Keane's office door): P2 in at 15:31 on 21 November 2025.")
+    s1, _, e1 = build_items(parse_case(case))
+    verdict = place_judge(s1, e1)
+    assert verdict is not None and "not at office" in verdict.reason
+
+
+def test_initials_and_titles_do_not_end_a_sentence() -> None:
+    from tipline.analysis.text import split_sentences
+
+    text = "Printed from PLN-114 (R. Keane's office). Dr. Egan asked. No. Fine."
+    assert [s.text for s in split_sentences(text)] == [
+        "Printed from PLN-114 (R. Keane's office).", "Dr. Egan asked.", "No.", "Fine."]

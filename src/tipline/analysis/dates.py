@@ -179,8 +179,8 @@ def _past_bias(
     """Move a future reading back: reports describe the past ('mid-August', 'Friday')."""
     if lo <= anchor or _YEAR.search(body) or _FUTURE.search(body):
         return lo, hi
-    if _MONTH_WORD.search(body):
-        for _ in range(3):
+    if _MONTH_WORD.search(body):  # Duckling may go years ahead to match a weekday:
+        for _ in range(12):       # "Monday 14 July" said in November 2025 -> 2031
             if lo <= anchor + timedelta(days=2):
                 break
             lo, hi = _shift_years(lo, -1), _shift_years(hi, -1)
@@ -570,7 +570,12 @@ def _in_context(d: DateMention, prev: DateMention | None, anchor: datetime) -> D
     delta = _day_start(prev.lo) - _day_start(d.lo)
     if d.lo.hour < 6 and re.search(r"夜|凌晨|night|midnight", d.text, re.IGNORECASE):
         delta += timedelta(days=1)
-    return DateMention(d.start, d.end, d.text, d.lo + delta, d.hi + delta, d.precision)
+    lo, hi = d.lo + delta, d.hi + delta
+    half_day = timedelta(hours=12)
+    if (prev.hi - prev.lo < timedelta(days=1) and not (lo < prev.hi and prev.lo < hi)
+            and lo.hour < 12 and lo + half_day < prev.hi and prev.lo < hi + half_day):
+        lo, hi = lo + half_day, hi + half_day  # "the afternoon of 14 July" -> "one o'clock" = 13:00
+    return DateMention(d.start, d.end, d.text, lo, hi, d.precision)
 
 
 def _find_zh(text: str, anchor: datetime) -> list[DateMention]:

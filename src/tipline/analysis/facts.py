@@ -80,6 +80,7 @@ class Item:
     question_people: frozenset[str] = frozenset()
     denies_question: bool = False  # an answer that opens with "no", "never", "没有"
     affirms_question: bool = False  # an answer that opens with "yes", "有", "是"
+    day: DateMention | None = None  # the day an answer is about (its question's, or the topic's)
     fields: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -274,7 +275,7 @@ def _statement_item(case: Case, st: Statement, order: int, finder: PeopleFinder,
             n for n, pats in lex.acts.items() if question and pats[q_lang].search(question)),
         question_people=finder.find(question) if question else frozenset(),
         denies_question=bool(question and _DENIAL_OPENING[lang].search(st.text)),
-        affirms_question=bool(question and _AFFIRM_OPENING[lang].search(st.text)),
+        affirms_question=bool(question and _AFFIRM_OPENING[lang].search(st.text)), day=day,
     ), named
 
 

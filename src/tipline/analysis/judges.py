@@ -225,9 +225,12 @@ def place_judge(a: Item, b: Item) -> Verdict | None:
     if not (a.actors & b.actors):
         return None
     for sa, sb in product(a.sentences, b.sentences):
-        if not sa.places or not sb.places or not sa.dates or not sb.dates:
+        # an answer's sentence with no time of its own is about the day its question asks about
+        dates_a = sa.dates or ((a.day,) if a.day else ())
+        dates_b = sb.dates or ((b.day,) if b.day else ())
+        if not sa.places or not sb.places or not dates_a or not dates_b:
             continue
-        if all(intervals_disjoint(x, y) for x, y in product(sa.dates, sb.dates)):
+        if all(intervals_disjoint(x, y) for x, y in product(dates_a, dates_b)):
             continue
         same = _places_match(sa.places, sb.places)
         where_a, where_b = sorted(sa.places)[0], sorted(sb.places)[0]

@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+# An initial or a title before a name ("R. Keane", "Dr. Egan") does not end a sentence.
 _SENTENCE_END = re.compile(
-    r"(?:[^.!?。！？；;\n]|[.!?;](?=[^\s.!?;\"'”’」』)]))*"
+    r"(?:\b(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Prof)\.\s+(?=[A-Z])|[^.!?。！？；;\n]|[.!?;](?=[^\s.!?;\"'”’」』)]))*"
     r"(?:[.!?。！？；;]+[\"'”’」』)]*|\n|$)"
 )
 _EN_WORD = re.compile(r"[a-z][a-z'’-]*|\d[\d,.]*")
