@@ -99,6 +99,9 @@ def test_chinese_dates(text: str, span: str, lo: datetime, hi: datetime, precisi
         # A night shift crosses midnight: 1 a.m. is on the next calendar day.
         ("七月三十一号那天我值夜班。大概夜里一点多，我听见304房吵", "zh", D(2025, 8, 8),
          "夜里一点", D(2025, 8, 1, 1), D(2025, 8, 1, 2)),
+        # A month that narrows the season just before it lies inside that season.
+        ("The first contact was last autumn, in October I think.", "en", D(2025, 11, 27),
+         "in October", D(2024, 10, 1), D(2024, 11, 1)),
         # A date without a year follows the year of the date before it.
         ("2024年10月9日、12月2日两次调解", "zh", D(2025, 3, 11), "12月2日",
          D(2024, 12, 2), D(2024, 12, 3)),
@@ -151,6 +154,7 @@ def test_answer_dates_take_the_questions_day(
         ("camera at 9th Avenue and Birch Street", "en"),
         ("I sat down.", "en"),
         ("Room 101 on the 3rd floor", "en"),
+        ("The first contact was online.", "en"),
         ("我跟他只见过两三次面，私下没有任何接触。", "zh"),
         ("晚上偷偷往清水河里排废水", "zh"),
         ("一个星期来好几趟", "zh"),

@@ -58,7 +58,7 @@ _EVENING_CUE = re.compile(
 _MORNING_CUE = re.compile(r"\b(?:a\.?m\.?|morning|breakfast)\b", re.IGNORECASE)
 _APPROX = re.compile(r"\b(?:around|about|roughly|approximately|circa|sometime|some time)\b", re.I)
 _JUNK_BODY = re.compile(
-    r"(?:the\s+)?(?:day|week|month|year|years|first|second|third|moment|time|fall|now)|"
+    r"(?:[Tt]he\s+)?(?:day|week|month|year|years|first|second|third|moment|time|fall|now)|"
     r"sat|sun|mon|wed|may|march|"
     r"(?:(?:at|on|by|from|in|until|till|about|around)\s+)?\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*a)?|"
     r"\d+\s+by\s+\d+|\d{3}\s.*",
@@ -397,10 +397,25 @@ def _find_en(text: str, anchor: datetime) -> list[DateMention]:
         if not any(d.start < f.end and f.start < d.end for f in found)
     ]
     found.sort(key=lambda d: d.start)
+    found = [_within_previous(d, found[i - 1] if i else None, text) for i, d in enumerate(found)]
     return [
         _in_context(d, found[i - 1] if i else None, anchor) if _en_time_only(d.text) else d
         for i, d in enumerate(found)
     ]
+
+
+def _within_previous(d: DateMention, prev: DateMention | None, text: str) -> DateMention:
+    """'last autumn, in October': a month without a year that narrows the mention just before
+    it lies inside that mention, not in the latest October."""
+    if (prev is None or _YEAR.search(d.text) or d.start - prev.end > 15
+            or prev.hi - prev.lo <= d.hi - d.lo or (prev.lo <= d.lo and d.hi <= prev.hi)
+            or not re.fullmatch(r"[\s,;(]*(?:in|during|around)?\s*", text[prev.end:d.start])):
+        return d
+    for years in (-1, 1):
+        lo, hi = _shift_years(d.lo, years), _shift_years(d.hi, years)
+        if prev.lo <= lo and hi <= prev.hi:
+            return DateMention(d.start, d.end, d.text, lo, hi, d.precision)
+    return d
 
 
 def _en_time_only(body: str) -> bool:
