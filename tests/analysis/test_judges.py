@@ -194,3 +194,15 @@ def test_initials_and_titles_do_not_end_a_sentence() -> None:
     text = "Printed from PLN-114 (R. Keane's office). Dr. Egan asked. No. Fine."
     assert [s.text for s in split_sentences(text)] == [
         "Printed from PLN-114 (R. Keane's office).", "Dr. Egan asked.", "No.", "Fine."]
+
+
+@pytest.mark.parametrize(("a", "b", "fires"), [
+    ("Rita paid me the money on 3 March 2025 at the cafe.",
+     "Rita paid me the money on 9 October 2025 at the cafe.", True),
+    # Two different happenings on two days: no conflict between the dates.
+    ("I met Rita at the cafe on 3 March 2025.",
+     "Rita paid me the money on 9 October 2025 at the cafe.", False),
+])
+def test_date_judge_needs_the_same_happening(a: str, b: str, fires: bool) -> None:
+    s1, s2, _ = items(a, b)
+    assert (date_judge(s1, s2) is not None) is fires

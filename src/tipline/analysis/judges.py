@@ -115,8 +115,8 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
             continue
         shared = _shared(sa, sb, a, b)
         first = bool(_FIRST_EVENT & _context(a, sa) and _FIRST_EVENT & _context(b, sb))
-        if not first and not shared:
-            continue
+        if not first and not (shared and sa.acts & sb.acts):
+            continue  # two times of two different happenings are no conflict
         strong = first or (len(shared) >= 3 and bool(sa.acts & sb.acts))
         for da, db in product(sa.dates, sb.dates):
             if not intervals_disjoint(da, db):
@@ -162,7 +162,7 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
             acts = neg.denied_acts | (denier.question_acts if bare else set())
             for pos in asserter.sentences:
                 shared_acts = acts & pos.acts
-                if pos.negated or not shared_acts:
+                if pos.negated or not shared_acts or _asks(pos):
                     continue
                 overlap = len(context & pos.words)
                 named = neg.people | denier.question_people
@@ -178,6 +178,11 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                         (_span(denier, neg), _span(asserter, pos)),
                     )
     return best
+
+
+def _asks(sentence: SentenceFacts) -> bool:
+    """A question asserts nothing ("Will my name be shared with Rob?")."""
+    return sentence.text.rstrip().endswith(("?", "？"))
 
 
 def _denials(item: Item) -> list[SentenceFacts]:

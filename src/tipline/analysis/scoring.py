@@ -20,7 +20,7 @@ FEATURES = (
     "a_negated", "b_negated", "a_answer", "b_answer", "b_retraction",
     "nli_contradiction", "nli_entailment",
     "polarity_flip", "different_speakers", "retraction_same_speaker", "relative_similarity",
-    "a_denies_question", "b_denies_question", "opposite_answers",
+    "a_denies_question", "b_denies_question", "opposite_answers", "judged",
 )
 
 
@@ -70,6 +70,7 @@ def pair_features(a: Item, b: Item, similarity: float, nli: dict[str, float] | N
         "opposite_answers": float(
             (a.denies_question and b.affirms_question) or (a.affirms_question and b.denies_question)
             or (a.denies_question and b.kind == "evidence")),
+        "judged": float(bool(verdicts)),  # some rule judge spoke: a reason beyond likeness
     }
     return PairScore(a.ref, b.ref, features, verdicts)
 
