@@ -99,6 +99,12 @@ def test_chinese_dates(text: str, span: str, lo: datetime, hi: datetime, precisi
         # A night shift crosses midnight: 1 a.m. is on the next calendar day.
         ("七月三十一号那天我值夜班。大概夜里一点多，我听见304房吵", "zh", D(2025, 8, 8),
          "夜里一点", D(2025, 8, 1, 1), D(2025, 8, 1, 2)),
+        # A weekday's 半夜 is that night, into the next day's small hours.
+        ("上个星期四半夜，我听见有人喊。", "zh", D(2025, 8, 8, 10), "上个星期四半夜",
+         D(2025, 7, 31, 21), D(2025, 8, 1, 6)),
+        # 第二天 counts from the last day the text named, not from the day it was said.
+        ("七月三十一号那天我值夜班。大概夜里一点多，我听见。一直绑到第二天早上交班前才解开。", "zh",
+         D(2025, 8, 8, 10), "第二天早上", D(2025, 8, 1, 6), D(2025, 8, 1, 10)),
         # A month that narrows the season just before it lies inside that season.
         ("The first contact was last autumn, in October I think.", "en", D(2025, 11, 27),
          "in October", D(2024, 10, 1), D(2024, 11, 1)),

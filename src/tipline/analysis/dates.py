@@ -593,6 +593,32 @@ def _in_context(d: DateMention, prev: DateMention | None, anchor: datetime) -> D
     return DateMention(d.start, d.end, d.text, lo, hi, d.precision)
 
 
+_ZH_DAY_AFTER = re.compile(r"^(第二天|次日|翌日|第三天|当天|当日|那天|同一天)")
+_ZH_DAYS_AFTER = {"第二天": 1, "次日": 1, "翌日": 1, "第三天": 2}
+
+
+def _zh_day_after(d: DateMention, found: list[DateMention], anchor: datetime) -> DateMention:
+    """'七月三十一号那天我值夜班……一直绑到第二天早上': 第二天 / 当天 count from the last day the
+    text named, not from the day it was said (which is all jionlp knows)."""
+    m = _ZH_DAY_AFTER.match(d.text)
+    days = [f for f in found if not _zh_time_only(f.text) and f.hi - f.lo <= timedelta(days=1)]
+    if not m or not days:
+        return d
+    offset = _ZH_DAYS_AFTER.get(m.group(1), 0)
+    said = _day_start(anchor) + timedelta(days=offset)  # where jionlp put it
+    delta = _day_start(days[-1].lo) + timedelta(days=offset) - said
+    return DateMention(d.start, d.end, d.text, d.lo + delta, d.hi + delta, d.precision)
+
+
+def _zh_night_of(d: DateMention) -> DateMention:
+    """'星期四半夜' is Thursday's night, into Friday's small hours; jionlp reads Thursday
+    00:00-05:00."""
+    if not re.search(r"半夜|深夜|夜里|夜间", d.text) or re.search(r"[点时:：]", d.text):
+        return d
+    night = _day_start(d.lo) + timedelta(hours=21)
+    return DateMention(d.start, d.end, d.text, night, night + timedelta(hours=9), "range")
+
+
 def _find_zh(text: str, anchor: datetime) -> list[DateMention]:
     try:
         ents = _jio().ner.extract_time(text, time_base=anchor.timestamp(), with_parsing=True)
@@ -606,7 +632,11 @@ def _find_zh(text: str, anchor: datetime) -> list[DateMention]:
             prev and _ZH_WEEKDAY_ONLY.match(d.text) and 0 <= d.start - prev.end <= 2
         ):
             continue
-        found.append(_in_context(d, prev, anchor) if _zh_time_only(d.text) else d)
+        if _zh_time_only(d.text):
+            d = _in_context(d, prev, anchor)
+        else:
+            d = _zh_night_of(_zh_day_after(d, found, anchor))
+        found.append(d)
     for own in _zh_own_rules(text, anchor):
         if not any(own.start < d.end and d.start < own.end for d in found):
             found.append(own)
