@@ -206,3 +206,25 @@ def test_initials_and_titles_do_not_end_a_sentence() -> None:
 def test_date_judge_needs_the_same_happening(a: str, b: str, fires: bool) -> None:
     s1, s2, _ = items(a, b)
     assert (date_judge(s1, s2) is not None) is fires
+
+
+def test_a_witness_answer_is_about_the_people_its_question_names() -> None:
+    """"No" to "Have you met Rita away from work?" against a witness's "Yes ... they sat
+    together" to "Have you seen Tom with Rita away from work?": the witness never names Tom,
+    the question does."""
+    case = """\
+id: witness
+received_at: 2025-06-10T09:00:00+08:00
+reporter: P3
+people:
+  - {id: P1, name: Tom Hale, role: subject}
+  - {id: P2, name: Rita Vance, role: other}
+  - {id: P3, name: Ann Lee, role: witness}
+statements:
+  - {id: S1, by: P1, question: "Have you ever met Rita Vance away from work?", text: "No."}
+  - {id: S2, by: P3, question: "Have you seen Tom Hale with Rita Vance away from work?",
+     text: "Yes, a few times, in the hotel bar. They sat together and talked for hours."}
+"""
+    s1, s2 = build_items(parse_case(case))
+    verdict = polarity_judge(s1, s2)
+    assert verdict is not None and verdict.reason.startswith("S1 denies contact")

@@ -154,8 +154,9 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
             if not (denier.actors | denier.people) & (asserter.people | asserter.actors):
                 continue
         elif denier.kind == "statement" and not (
-                (denier.actors | denier.people) & (asserter.people | asserter.actors)):
-            continue
+                (denier.actors | denier.people)
+                & (asserter.people | asserter.actors | asserter.question_people)):
+            continue  # an answer is also about the people its question names
         for neg in _denials(denier):
             context = neg.words | (denier.question_words if denier.denies_question else set())
             bare = denier.denies_question and neg is denier.sentences[0]
