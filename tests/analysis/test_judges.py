@@ -228,3 +228,11 @@ statements:
     s1, s2 = build_items(parse_case(case))
     verdict = polarity_judge(s1, s2)
     assert verdict is not None and verdict.reason.startswith("S1 denies contact")
+
+
+def test_a_records_quotation_is_not_the_record_denying() -> None:
+    quote = 'Message from Rita Vance: "I never took the money." Sent to P1.'
+    _, _, e1 = items("Nothing.", "Nothing else.", quote)
+    assert not any(s.negated for s in e1.sentences)
+    s1, _, _ = items(quote, "Nothing else.")  # a person saying it is still a negation
+    assert any(s.negated for s in s1.sentences)

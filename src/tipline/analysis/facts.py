@@ -162,9 +162,11 @@ _CONTROLS = {c: " " for c in (*range(0, 9), 11, 12, *range(14, 32), 127)}
 
 def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
                    places: dict[str, frozenset[str]] | None = None,
-                   day: DateMention | None = None) -> tuple[SentenceFacts, ...]:
+                   day: DateMention | None = None, record: bool = False
+                   ) -> tuple[SentenceFacts, ...]:
     """`day`: the day the text is about when it does not say so itself (an answer's
-    question names it), so that bare clock times land on that day."""
+    question names it), so that bare clock times land on that day. `record`: an evidence
+    record, whose quotations are someone's words, not the record denying anything."""
     lex = lexicon()
     text = text.translate(_CONTROLS)
     dates = find_dates(text, lang, anchor, day)
@@ -178,12 +180,13 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
     out: list[SentenceFacts] = []
     for sent in split_sentences(text):
         s_lang = ("zh" if is_chinese(sent.text) else "en") if _has_both_scripts(text) else lang
-        acts, denied = _acts(sent.text, s_lang, lex)
+        own = _unquoted(sent.text) if record else sent.text
+        acts, denied = _acts(sent.text, s_lang, lex, own)
         if out and lex.refusal[s_lang].search(sent.text):
             denied |= out[-1].acts  # the offer just made
         out.append(SentenceFacts(
             start=sent.start, end=sent.end, text=sent.text,
-            negated=bool(lex.negation[s_lang].search(sent.text)),
+            negated=bool(lex.negation[s_lang].search(own)),
             acts=acts, denied_acts=denied,
             words=frozenset(words(sent.text)),
             people=finder.find(sent.text),
@@ -201,13 +204,15 @@ _CLAUSE_END = re.compile(
     r"[,;:.!?，。；：！？、]|\b(?:but|although|though|whereas)\b|但是|但|可是|不过")
 
 
-def _acts(text: str, lang: str, lex: Lexicon) -> tuple[frozenset[str], frozenset[str]]:
-    """(act families the sentence speaks of, those of them inside a negation's scope)."""
+def _acts(text: str, lang: str, lex: Lexicon, own: str | None = None
+          ) -> tuple[frozenset[str], frozenset[str]]:
+    """(act families the sentence speaks of, those of them inside a negation's scope).
+    `own`: the text with quotations blanked, where negations count (same offsets)."""
     found = {name: [m.start() for m in pats[lang].finditer(text)]
              for name, pats in lex.acts.items()}
     acts = frozenset(name for name, starts in found.items() if starts)
     scopes = []
-    for neg in lex.negation[lang].finditer(text):
+    for neg in lex.negation[lang].finditer(own if own is not None else text):
         end = _CLAUSE_END.search(text, neg.end())
         start = neg.start()
         if lang == "zh":
@@ -217,6 +222,14 @@ def _acts(text: str, lang: str, lex: Lexicon) -> tuple[frozenset[str], frozenset
     denied = frozenset(name for name, starts in found.items()
                        if any(lo <= at < hi for at in starts for lo, hi in scopes))
     return acts, denied
+
+
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」|『[^』]*』")
+
+
+def _unquoted(text: str) -> str:
+    """The text with quoted passages blanked out, offsets kept."""
+    return _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -282,7 +295,7 @@ def _statement_item(case: Case, st: Statement, order: int, finder: PeopleFinder,
 def _evidence_item(case: Case, ev: Evidence, order: int, finder: PeopleFinder, known: set[str],
                    places: dict[str, frozenset[str]]) -> Item:
     lang = _lang(case, ev.text)
-    sentences = sentence_facts(ev.text, lang, case.anchor(ev), finder, places)
+    sentences = sentence_facts(ev.text, lang, case.anchor(ev), finder, places, record=True)
     actors = _field_people(ev.fields, known, finder)
     return Item(
         ref=ev.id, kind="evidence", text=ev.text, lang=lang, order=order,
