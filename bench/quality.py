@@ -23,6 +23,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+def _nli_use(use_nli: bool) -> str:
+    """Which finding kinds the fitted weights let the NLI model speak for."""
+    from tipline.analysis.scoring import load_weights
+
+    kinds = [k for k, w in load_weights().items() if w["nli"].uses_nli]
+    if not use_nli:
+        return "NLI judge off"
+    return f"NLI judge read for: {', '.join(kinds)}" if kinds else "NLI judge unused by the weights"
+
+
 def analyse_all(cases: list[Path], out: Path, *, use_nli: bool, all_pairs: bool) -> None:
     from tipline.analysis import analyze
     from tipline.case import load_case
@@ -69,7 +79,7 @@ def main() -> int:
             recalls[label] = conflict_recall(args.cases, Path(tmp))
             if not all_pairs:
                 print(f"`python bench/quality.py{' --no-nli' if args.no_nli else ''}` "
-                      f"— {args.cases.name} cases, NLI judge {'on' if use_nli else 'off'}\n")
+                      f"— {args.cases.name} cases, {_nli_use(use_nli)}\n")
                 print("```")
                 done = subprocess.run([sys.executable, str(scorer), str(args.cases),
                                        "--outputs", tmp], capture_output=True, text=True)
