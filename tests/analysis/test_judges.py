@@ -163,6 +163,7 @@ def test_an_answer_whose_question_names_no_day_is_about_the_interviews_day() -> 
     ("Phone records: near O'Malley's 19:40-22:59.", {"o'malley's"}),
     ("He said he'd been at O'Malley's with the guys.", {"o'malley's"}),
     ("Moving north along 9th Avenue 23:05-23:20.", {"9th avenue"}),
+    ("It is in March's report.", set()),
 ])
 def test_places_named_by_possessive_and_without_clock_times(sentence: str,
                                                              places: set[str]) -> None:

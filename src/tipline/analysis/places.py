@@ -30,6 +30,10 @@ _EN_PLACE_NOUNS = re.compile(
 _EN_POSSESSIVE_PLACE = re.compile(
     r"\b(?:at|near|to|from|in|outside|inside)\s+((?:[A-Z][\w.'’-]*\s+)?[A-Z][\w.'’-]*['’]s)(?![\w'’])")
 
+_NOT_A_PLACE = re.compile(  # "in March's report", "on Monday's call"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Today|Yesterday|Last|This|Next)\b")
+
 
 @lru_cache(maxsize=1)
 def _nlp() -> Any:
@@ -46,7 +50,8 @@ def find_places(sentences: Sequence[str], lang: str) -> list[frozenset[str]]:
     if lang == "zh":
         return [_zh_places(s) for s in sentences]
     out = [frozenset(_clean(m.group(0)) for m in _EN_PLACE_NOUNS.finditer(s))
-           | frozenset(_clean(m.group(1)) for m in _EN_POSSESSIVE_PLACE.finditer(s))
+           | frozenset(_clean(m.group(1)) for m in _EN_POSSESSIVE_PLACE.finditer(s)
+                       if not _NOT_A_PLACE.match(m.group(1)))
            for s in sentences]
     todo = [i for i, s in enumerate(sentences) if _EN_HINT.search(s)]
     if todo:
