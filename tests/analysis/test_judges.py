@@ -237,3 +237,9 @@ def test_a_records_quotation_is_not_the_record_denying() -> None:
     assert not any(s.negated for s in e1.sentences)
     s1, _, _ = items(quote, "Nothing else.")  # a person saying it is still a negation
     assert any(s.negated for s in s1.sentences)
+
+
+def test_a_home_address_is_not_being_at_home() -> None:
+    _, _, e1 = items("Nothing.", "Nothing else.",
+                     "Companies register: the registered office is Rita Vance's home address.")
+    assert not any("presence" in s.acts for s in e1.sentences)
