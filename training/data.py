@@ -92,6 +92,11 @@ def read_tsv(path: Path) -> Iterator[Pair]:
                 yield Pair(premise, hypothesis, LABEL2ID[row[2].strip()], path.name)
 
 
+def all_texts(data_dir: Path) -> list[tuple[str, str]]:
+    """(premise, hypothesis) of every training file: the vocabulary the base keeps."""
+    return [(p.premise, p.hypothesis) for f in sorted(data_dir.glob("*.tsv")) for p in read_tsv(f)]
+
+
 def load_mix(
     data_dir: Path, mix: dict[str, int | None], seed: int, scale: float = 1.0
 ) -> list[Pair]:

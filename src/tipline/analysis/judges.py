@@ -117,7 +117,7 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
         first = bool(_FIRST_EVENT & _context(a, sa) and _FIRST_EVENT & _context(b, sb))
         if not first and not (shared and sa.acts & sb.acts):
             continue  # two times of two different happenings are no conflict
-        strong = first or (len(shared) >= 3 and bool(sa.acts & sb.acts))
+        strong = first or len(shared) >= 3
         for da, db in product(sa.dates, sb.dates):
             if not intervals_disjoint(da, db):
                 continue
