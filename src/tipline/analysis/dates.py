@@ -398,6 +398,7 @@ def _find_en(text: str, anchor: datetime) -> list[DateMention]:
     ]
     found.sort(key=lambda d: d.start)
     found = [_within_previous(d, found[i - 1] if i else None, text) for i, d in enumerate(found)]
+    found = _the_weekday(found, text)
     return [
         _in_context(d, found[i - 1] if i else None, anchor) if _en_time_only(d.text) else d
         for i, d in enumerate(found)
@@ -416,6 +417,28 @@ def _within_previous(d: DateMention, prev: DateMention | None, text: str) -> Dat
         if prev.lo <= lo and hi <= prev.hi:
             return DateMention(d.start, d.end, d.text, lo, hi, d.precision)
     return d
+
+
+_THE_WEEKDAY = re.compile(r"(?:\bthe|\bthat)\s+$", re.IGNORECASE)
+
+
+def _the_weekday(found: list[DateMention], text: str) -> list[DateMention]:
+    """'between 10 pm on Friday 11 April and 2 am on the Saturday': a weekday said with 'the'
+    or 'that' is the first such day from the day just named, not the one nearest the interview
+    (a mention that then restates the one before it is dropped)."""
+    out: list[DateMention] = []
+    for d in found:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.hi - prev.lo <= timedelta(days=3)
+                and re.fullmatch(rf"(?:{_WEEKDAYS})[a-z]*", d.text.strip(), re.IGNORECASE)
+                and _THE_WEEKDAY.search(text[max(0, d.start - 8):d.start])):
+            ahead = (d.lo.weekday() - prev.lo.weekday()) % 7
+            lo = _day_start(prev.lo) + timedelta(days=ahead)
+            d = DateMention(d.start, d.end, d.text, lo, lo + (d.hi - d.lo), d.precision)
+            if d.lo < prev.hi and prev.lo < d.hi:
+                continue
+        out.append(d)
+    return out
 
 
 def _en_time_only(body: str) -> bool:
@@ -578,7 +601,9 @@ def _in_context(d: DateMention, prev: DateMention | None, anchor: datetime) -> D
     """Put a bare clock time on the day of the date mentioned just before it.
 
     A night-time hour after midnight ('夜里一点' after '七月三十一号那天…值夜班') belongs
-    to the next calendar day.
+    to the next calendar day. When the mention before is part of a day, an hour said without
+    am/pm takes the reading nearest to it: "the afternoon of 14 July" -> "one o'clock" = 13:00;
+    "between 10 pm on Friday and 2 am" -> "until I clocked out at six" = Saturday 06:00.
     """
     if prev is None or prev.hi - prev.lo > timedelta(days=1) or d.lo.date() != anchor.date():
         return d
@@ -586,11 +611,28 @@ def _in_context(d: DateMention, prev: DateMention | None, anchor: datetime) -> D
     if d.lo.hour < 6 and re.search(r"夜|凌晨|night|midnight", d.text, re.IGNORECASE):
         delta += timedelta(days=1)
     lo, hi = d.lo + delta, d.hi + delta
+    if prev.hi - prev.lo >= timedelta(days=1):
+        return DateMention(d.start, d.end, d.text, lo, hi, d.precision)
     half_day = timedelta(hours=12)
-    if (prev.hi - prev.lo < timedelta(days=1) and not (lo < prev.hi and prev.lo < hi)
-            and lo.hour < 12 and lo + half_day < prev.hi and prev.lo < hi + half_day):
-        lo, hi = lo + half_day, hi + half_day  # "the afternoon of 14 July" -> "one o'clock" = 13:00
+    marked = _EN_CLOCK_MARKED.search(d.text) or _ZH_CLOCK_MARKED.search(d.text)
+    shifts = (0, 2) if marked else (0, 1, -1, 2)
+    if not marked and hi - lo == timedelta(hours=13):  # Duckling's bare "six": 06:00-19:00
+        hi = lo + timedelta(hours=1)
+    readings = [(lo + k * half_day, hi + k * half_day) for k in shifts]
+
+    def gap(r: tuple[datetime, datetime]) -> timedelta:
+        return max(prev.lo - r[1], r[0] - prev.hi, timedelta(0))
+
+    # nearest; of two as near, the one after the window (an account runs forward: "until I
+    # clocked out at six"); min keeps the first of equals, Duckling's own reading
+    lo, hi = min(readings, key=lambda r: (gap(r), r[1] <= prev.lo))
     return DateMention(d.start, d.end, d.text, lo, hi, d.precision)
+
+
+# an hour that says which half of the day it is in ('10 pm', '23:05', 'noon', '下午三点')
+_EN_CLOCK_MARKED = re.compile(r"[ap]\.?m\b|\b(?:1[3-9]|2[0-3]|00):\d\d|noon|midnight|morning|"
+                              r"afternoon|evening|night", re.IGNORECASE)
+_ZH_CLOCK_MARKED = re.compile(r"上午|下午|晚上|早上|早晨|凌晨|夜|中午|傍晚|清晨|午")
 
 
 _ZH_DAY_AFTER = re.compile(r"^(第二天|次日|翌日|第三天|当天|当日|那天|同一天)")

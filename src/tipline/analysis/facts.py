@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from tipline.analysis.amounts import find_amounts
+from tipline.analysis.counts import CountMention, find_counts
 from tipline.analysis.dates import day_context, find_dates
 from tipline.analysis.lexicon import Lexicon, lexicon
 from tipline.analysis.mentions import AmountMention, DateMention
@@ -48,6 +49,7 @@ class SentenceFacts:
     dates: tuple[DateMention, ...]
     amounts: tuple[AmountMention, ...]
     places: frozenset[str] = frozenset()
+    counts: tuple[CountMention, ...] = ()  # numbers of things that are not money
     denied_acts: frozenset[str] = frozenset()  # acts inside a negation's clause
 
     @property
@@ -81,6 +83,7 @@ class Item:
     denies_question: bool = False  # an answer that opens with "no", "never", "没有"
     affirms_question: bool = False  # an answer that opens with "yes", "有", "是"
     day: DateMention | None = None  # the day an answer is about (its question's, or the topic's)
+    asks_when: bool = False  # its question asks "when": the answer dates the question's event
     fields: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -171,6 +174,8 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
     text = text.translate(_CONTROLS)
     dates = find_dates(text, lang, anchor, day)
     amounts = find_amounts(text, lang)
+    counts = [c for c in find_counts(text, lang)
+              if not any(c.start < d.end and d.start < c.end for d in dates)]
     if _has_both_scripts(text):  # a mixed statement: read each sentence in its own language
         other = "en" if lang == "zh" else "zh"
         seen = {(m.start, m.end) for m in dates} | {(m.start, m.end) for m in amounts}
@@ -193,6 +198,7 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
             dates=tuple(d for d in dates if sent.start <= d.start < sent.end),
             amounts=tuple(a for a in amounts if sent.start <= a.start < sent.end),
             places=(places or {}).get(sent.text, frozenset()),
+            counts=tuple(c for c in counts if sent.start <= c.start < sent.end),
         ))
     return tuple(out)
 
@@ -259,6 +265,11 @@ def _places_by_sentence(case: Case) -> dict[str, frozenset[str]]:
     return out
 
 
+_ASKS_WHEN = re.compile(r"\b(?:when|what time|what date|which day|what day|how long ago)\b|"
+                        r"什么时候|几号|哪天|哪一天|几点|何时|什么时间|哪个月|哪年|哪一年",
+                        re.IGNORECASE)
+
+
 def _statement_item(case: Case, st: Statement, order: int, finder: PeopleFinder, lex: Lexicon,
                     places: dict[str, frozenset[str]], topic_day: DateMention | None
                     ) -> tuple[Item, DateMention | None]:
@@ -289,6 +300,7 @@ def _statement_item(case: Case, st: Statement, order: int, finder: PeopleFinder,
         question_people=finder.find(question) if question else frozenset(),
         denies_question=bool(question and _DENIAL_OPENING[lang].search(st.text)),
         affirms_question=bool(question and _AFFIRM_OPENING[lang].search(st.text)), day=day,
+        asks_when=bool(question and _ASKS_WHEN.search(question)),
     ), named
 
 

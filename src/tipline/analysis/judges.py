@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import product
 
+from tipline.analysis.counts import CountMention
 from tipline.analysis.facts import Item, SentenceFacts
 from tipline.analysis.mentions import (
     AmountMention,
@@ -104,6 +105,40 @@ def _range(m: AmountMention) -> str:
     return f"{m.lo:,.0f}–{m.hi:,.0f}{cur}"
 
 
+# --- counts ---------------------------------------------------------------------------------
+
+
+_GENERIC_UNITS = frozenset("个次人名位")
+
+
+def _unit_totals(counts: Iterable[CountMention], unit: str) -> set[float]:
+    """The values an item gives for one unit, and their sum ("二十只…又借了二十八只" = 48)."""
+    values = [c.lo for c in counts if c.unit == unit]
+    return set(values) | ({sum(values)} if len(values) > 1 else set())
+
+
+def count_judge(a: Item, b: Item) -> Verdict | None:
+    """Two different numbers of the same things ("一共48只" against "只有20只小鼠")."""
+    a_counts = [c for s in a.sentences for c in s.counts]
+    b_counts = [c for s in b.sentences for c in s.counts]
+    for sa, sb in product(a.sentences, b.sentences):
+        for ca, cb in product(sa.counts, sb.counts):
+            if ca.unit != cb.unit or (ca.thing and cb.thing and ca.thing != cb.thing):
+                continue
+            if ca.lo in _unit_totals(b_counts, ca.unit) or cb.lo in _unit_totals(a_counts, cb.unit):
+                continue
+            shared = _shared(sa, sb, a, b)
+            same_thing = bool(ca.thing and ca.thing == cb.thing)
+            if not shared or (ca.unit in _GENERIC_UNITS and not same_thing and len(shared) < 2):
+                continue
+            return Verdict(
+                "counts", 1.0 if same_thing or len(shared) >= 3 else 0.5,
+                f"{a.ref} counts {ca.text}; {b.ref} {cb.text}.",
+                (_span(a, sa), _span(b, sb)),
+            )
+    return None
+
+
 # --- dates ----------------------------------------------------------------------------------
 
 
@@ -113,9 +148,10 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
     for sa, sb in product(a.sentences, b.sentences):
         if not sa.dates or not sb.dates:
             continue
-        shared = _shared(sa, sb, a, b)
+        shared = frozenset(w for w in _dated_words(a, sa) & _dated_words(b, sb)
+                           if not _NUMBERISH.search(w))
         first = bool(_FIRST_EVENT & _context(a, sa) and _FIRST_EVENT & _context(b, sb))
-        if not first and not (shared and sa.acts & sb.acts):
+        if not first and not (shared and _dated_acts(a, sa) & _dated_acts(b, sb)):
             continue  # two times of two different happenings are no conflict
         strong = first or len(shared) >= 3
         for da, db in product(sa.dates, sb.dates):
@@ -130,6 +166,20 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
                     (_span(a, sa), _span(b, sb)),
                 )
     return best
+
+
+def _dated_acts(item: Item, s: SentenceFacts) -> frozenset[str]:
+    """The acts a sentence's dates are the time of. In the answer to "when did you see the
+    discharge?" ("3月8号，星期六。…我一个人去收的地笼"), the date is the time of the question's
+    event and of what the answer goes on to tell."""
+    if not item.asks_when:
+        return s.acts
+    return s.acts | item.question_acts | frozenset(a for t in item.sentences for a in t.acts)
+
+
+def _dated_words(item: Item, s: SentenceFacts) -> frozenset[str]:
+    """What a sentence's dates are about: its context, or a when-answer's whole topic."""
+    return item.topic_words if item.asks_when else _context(item, s)
 
 
 def _interval(d: DateMention) -> str:
@@ -260,4 +310,4 @@ def _places_match(x: frozenset[str], y: frozenset[str]) -> bool:
         {w for p in x for w in words(p)} & {w for q in y for w in words(q)})
 
 
-RULE_JUDGES = (amount_judge, date_judge, polarity_judge, retraction_judge, place_judge)
+RULE_JUDGES = (amount_judge, count_judge, date_judge, polarity_judge, retraction_judge, place_judge)

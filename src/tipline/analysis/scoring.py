@@ -15,7 +15,7 @@ from tipline.analysis.facts import Item
 from tipline.analysis.judges import RULE_JUDGES, Verdict
 
 FEATURES = (
-    "amounts", "dates", "polarity", "retraction", "places",
+    "amounts", "dates", "polarity", "retraction", "places", "counts",
     "same_speaker", "speaker_is_actor", "shared_people", "word_overlap", "similarity",
     "a_negated", "b_negated", "a_answer", "b_answer", "b_retraction",
     "nli_contradiction", "nli_entailment",
@@ -45,6 +45,7 @@ def pair_features(a: Item, b: Item, similarity: float, nli: dict[str, float] | N
     features = {
         "amounts": by_judge.get("amounts", 0.0),
         "dates": by_judge.get("dates", 0.0),
+        "counts": by_judge.get("counts", 0.0),
         "polarity": by_judge.get("polarity", 0.0),
         "retraction": by_judge.get("retraction", 0.0),
         "places": by_judge.get("places", 0.0),
