@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -120,20 +119,18 @@ def test_lexicon_is_validated() -> None:
         parse_cues({"evasion": {"x": {"weight": 0.5, "en": ["a"]}}})
 
 
-def test_large_case_is_fast() -> None:
-    answers = [a for _, _, a in POSITIVE + NEGATIVE]
-    questions = [q for _, q, _ in POSITIVE + NEGATIVE]
+def test_a_large_mixed_case_finds_each_evasive_answer_once() -> None:
+    """4,000 answers (speed is measured in bench/speed.py, not here): every repeated evasive
+    answer is found, and nothing else."""
+    pairs = [(q, a) for _, q, a in POSITIVE + NEGATIVE]
     statements = tuple(
-        Statement(f"S{i}", "P2", answers[i % len(answers)] * 3,
-                  question=questions[i % len(questions)])
+        Statement(f"S{i}", "P2", pairs[i % len(pairs)][1], question=pairs[i % len(pairs)][0])
         for i in range(4000)
     )
     case = Case(id="big", received_at=T0, language="mixed", statements=statements,
                 people=(Person("P2", "Subject", "subject"),))
-    find_evasion(case)  # warm the lexicon
-    start = time.perf_counter()
-    find_evasion(case)
-    assert time.perf_counter() - start < 1.0
+    found = {f.refs[0] for f in find_evasion(case)}
+    assert found == {f"S{i}" for i in range(4000) if i % len(pairs) < len(POSITIVE)}
 
 
 @pytest.mark.skipif(not (DEV / "he-2025.yaml").exists(), reason="dev cases not checked out")

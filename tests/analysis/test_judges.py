@@ -272,3 +272,16 @@ def test_an_answer_to_when_dates_the_questions_event() -> None:
     s2_plain = build_items(parse_case(case.replace("具体是几号", "水是什么颜色")
                                       .replace("2025-06-10", "2025-03-18")))[1]
     assert not s2_plain.asks_when and date_judge(s1, s2_plain) is None
+
+
+def test_a_beginning_said_with_since_against_a_later_first_time() -> None:
+    """"He has been paying me since last autumn" against "May was the first time money was
+    mentioned": the beginning is seven months before the first time (said in June, the two
+    overlap); without a shared act the two are no conflict."""
+    s1, s2, _ = items("Rita has been paying me since last autumn.",
+                      "In May Rita offered me money for the first time.")
+    verdict = date_judge(s1, s2)
+    assert verdict is not None and verdict.score == 1.0
+    s1, s2, _ = items("I have lived in Leeds since last autumn.",
+                      "In May Rita offered me money for the first time.")
+    assert date_judge(s1, s2) is None

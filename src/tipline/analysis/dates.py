@@ -185,7 +185,7 @@ def _past_bias(
                 break
             lo, hi = _shift_years(lo, -1), _shift_years(hi, -1)
         return lo, hi
-    if _WEEKDAY_WORD.search(body):
+    if _WEEKDAY_WORD.search(body) or re.search(r"\bweekend\b", body, re.IGNORECASE):
         while lo > anchor:
             lo, hi = lo - timedelta(days=7), hi - timedelta(days=7)
         return lo, hi
@@ -301,7 +301,7 @@ def _en_interval(
     if hi is None:  # "since last autumn": from then until the statement
         lo, _ = _past_bias(body, lo, lo + timedelta(days=1), anchor)
         hi = max(anchor, lo + timedelta(days=1))
-        return DateMention(start, end, body, lo, hi, "range")
+        return DateMention(start, end, body, lo, hi, "since")  # its start is what it claims
     lo, hi = _past_bias(body, lo, hi, anchor)
     precision = "season" if _SEASON.search(body) else "range"
     return DateMention(start, end, body, lo, hi, precision)

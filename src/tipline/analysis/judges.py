@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import product
 
 from tipline.analysis.counts import CountMention
 from tipline.analysis.facts import Item, SentenceFacts
+from tipline.analysis.lexicon import lexicon
 from tipline.analysis.mentions import (
     AmountMention,
     DateMention,
@@ -143,20 +145,26 @@ def count_judge(a: Item, b: Item) -> Verdict | None:
 
 
 def date_judge(a: Item, b: Item) -> Verdict | None:
-    """The same event placed at times that cannot overlap (e.g. the first contact)."""
+    """The same event placed at times that cannot overlap (e.g. the first contact), or a
+    beginning ("paying me since last autumn") well before the first time the other names."""
     best: Verdict | None = None
     for sa, sb in product(a.sentences, b.sentences):
         if not sa.dates or not sb.dates:
             continue
         shared = frozenset(w for w in _dated_words(a, sa) & _dated_words(b, sb)
                            if not _NUMBERISH.search(w))
-        first = bool(_FIRST_EVENT & _context(a, sa) and _FIRST_EVENT & _context(b, sb))
-        if not first and not (shared and _dated_acts(a, sa) & _dated_acts(b, sb)):
-            continue  # two times of two different happenings are no conflict
-        strong = first or len(shared) >= 3
+        begins_a, begins_b = (bool(_FIRST_EVENT & _context(a, sa)),
+                              bool(_FIRST_EVENT & _context(b, sb)))
+        first = begins_a and begins_b
+        same_act = bool(_dated_acts(a, sa) & _dated_acts(b, sb))
         for da, db in product(sa.dates, sb.dates):
-            if not intervals_disjoint(da, db):
-                continue
+            if (first or (shared and same_act)) and intervals_disjoint(da, db):
+                strong = first or len(shared) >= 3
+            elif (same_act and (begins_a or da.precision == "since")
+                  and (begins_b or db.precision == "since") and _starts_apart(da, db)):
+                strong = True
+            else:
+                continue  # two times of two different happenings are no conflict
             score = 1.0 if strong else 0.3
             if best is None or score > best.score:
                 best = Verdict(
@@ -166,6 +174,18 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
                     (_span(a, sa), _span(b, sb)),
                 )
     return best
+
+
+_SINCE_SLACK = timedelta(days=60)
+
+
+def _starts_apart(da: DateMention, db: DateMention) -> bool:
+    """"Paying me since last autumn" against "mid-August was the first time": a beginning said
+    with "since" and a first time well after it (two months' slack for a vague start)."""
+    for since, other in ((da, db), (db, da)):
+        if since.precision == "since" and other.precision != "since":
+            return other.lo - since.lo > _SINCE_SLACK
+    return False
 
 
 def _dated_acts(item: Item, s: SentenceFacts) -> frozenset[str]:
@@ -211,9 +231,12 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
             context = neg.words | (denier.question_words if denier.denies_question else set())
             bare = denier.denies_question and neg is denier.sentences[0]
             acts = neg.denied_acts | (denier.question_acts if bare else set())
+            denial_text = f"{denier.question} {neg.text}" if bare else neg.text
             for pos in asserter.sentences:
                 shared_acts = acts & pos.acts
                 if pos.negated or not shared_acts or _asks(pos):
+                    continue
+                if shared_acts == {"contact"} and _other_way(denial_text, denier, pos, asserter):
                     continue
                 overlap = len(context & pos.words)
                 named = neg.people | denier.question_people
@@ -229,6 +252,14 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                         (_span(denier, neg), _span(asserter, pos)),
                     )
     return best
+
+
+def _other_way(denial: str, denier: Item, pos: SentenceFacts, asserter: Item) -> bool:
+    """The denial is of meeting and the other side shows only messages, or the reverse."""
+    lex = lexicon()
+    denied = lex.contact_modes_of(denial, denier.lang)
+    shown = lex.contact_modes_of(pos.text, asserter.lang)
+    return "general" not in denied and bool(denied) and bool(shown) and not denied & shown
 
 
 def _asks(sentence: SentenceFacts) -> bool:

@@ -17,6 +17,11 @@ class Lexicon:
     refusal: dict[str, re.Pattern[str]]
     retraction: dict[str, re.Pattern[str]]
     first_person: dict[str, re.Pattern[str]]
+    contact_modes: dict[str, dict[str, re.Pattern[str]]]
+
+    def contact_modes_of(self, text: str, lang: str) -> frozenset[str]:
+        """How a text says people were in contact ("in_person", "remote", "general")."""
+        return frozenset(m for m, pats in self.contact_modes.items() if pats[lang].search(text))
 
 
 def _compile(entry: object, where: str) -> dict[str, re.Pattern[str]]:
@@ -38,4 +43,6 @@ def lexicon() -> Lexicon:
         refusal=_compile(raw["refusal"], "refusal"),
         retraction=_compile(raw["retraction"], "retraction"),
         first_person=_compile(raw["first_person"], "first_person"),
+        contact_modes={name: _compile(entry, f"contact_modes.{name}")
+                       for name, entry in raw["contact_modes"].items()},
     )
