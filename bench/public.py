@@ -1,7 +1,7 @@
 """Public-benchmark scores and speed of the NLI model (int8, and fp32 when available).
 
 usage: python bench/public.py [--data ../shared/bench-data] [--limit N] [--model DIR]
-       [--fp32 runs/nli/onnx/model-fp32.onnx]
+       [--fp32 runs/nli/onnx/model-fp32.onnx] [--lang en|zh]
 Evaluation only: these files are never trained or tuned on. A pair counts as a predicted
 contradiction when "contradiction" is the most probable label (no threshold is fitted).
 Prints a Markdown table; exits 0 with a note when the data folder is absent.
@@ -33,6 +33,7 @@ class Task:
     load: Callable[[Path], list[tuple[str, str, str]]]  # (text_a, text_b, gold label)
     metric: str  # "f1" (contradiction F1), "acc3" (3-class accuracy), "macro2" (2-class macro-F1)
     target: float
+    lang: str = "en"
 
 
 def _csv(path: Path, delimiter: str = ",", header: bool = True) -> list[list[str]]:
@@ -89,9 +90,9 @@ TASKS = [
          load_prosecco(("proposition_1", "proposition_2")), "f1", 0.50),
     Task("ProSeCCo (locutions)", "prosecco.csv",
          load_prosecco(("locution_1", "locution_2")), "f1", 0.50),
-    Task("OCNLI dev", "ocnli-dev.jsonl", load_ocnli, "acc3", 0.60),
-    Task("XNLI-zh test", "xnli-zh-test.tsv", load_xnli, "acc3", 0.60),
-    Task("CDConv 2-class test", "cdconv-2class-test.tsv", load_cdconv, "macro2", 0.60),
+    Task("OCNLI dev", "ocnli-dev.jsonl", load_ocnli, "acc3", 0.60, "zh"),
+    Task("XNLI-zh test", "xnli-zh-test.tsv", load_xnli, "acc3", 0.60, "zh"),
+    Task("CDConv 2-class test", "cdconv-2class-test.tsv", load_cdconv, "macro2", 0.60, "zh"),
 ]
 
 
@@ -167,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="seeded sample of N pairs per set")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--lang", choices=("en", "zh"), default=None,
+                    help="only the sets in this language (a one-language model)")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         print(f"bench data not found at {args.data}; skipping")
@@ -182,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     rows_by_task = {}
     for task in TASKS:
         path = args.data / task.file
-        if path.exists():
+        if path.exists() and args.lang in (None, task.lang):
             rows = task.load(path)
             if args.limit and len(rows) > args.limit:
                 rows = random.Random(0).sample(rows, args.limit)

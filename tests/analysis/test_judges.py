@@ -165,6 +165,9 @@ def test_an_answer_whose_question_names_no_day_is_about_the_interviews_day() -> 
     ("He said he'd been at O'Malley's with the guys.", {"o'malley's"}),
     ("Moving north along 9th Avenue 23:05-23:20.", {"9th avenue"}),
     ("It is in March's report.", set()),
+    ("Phone location data from P1's phone near the base.", set()),  # an id's possessive
+    ("Maybe earlier in the year, around Easter.", set()),  # a holiday
+    ("rkeane badge in at the planning department entrance 15:31.", {"entrance"}),
 ])
 def test_places_named_by_possessive_and_without_clock_times(sentence: str,
                                                              places: set[str]) -> None:

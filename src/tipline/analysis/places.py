@@ -24,15 +24,18 @@ _EN_PLACE_NOUNS = re.compile(
     r"(?<![\w-])(?:(?:[A-Z][\w'’.-]*|\w+'s)\s+){0,2}"
     r"(?:home|house|flat|apartment|office|bar|pub|restaurant|hotel|hospital|urgent care|clinic|"
     r"building|warehouse|factory|depot|terminal|school|campus|hearing|gym|church|airport|"
-    r"car park|parking lot|shop|store|garage|club|cafe|café|canteen|station)(?![\w-])")
+    r"car park|parking lot|shop|store|garage|club|cafe|café|canteen|station|entrance|lobby|"
+    r"city hall|town hall|courthouse|library|loading dock|reception)(?![\w-])")
 
 # "at O'Malley's", "near Kevin's": a possessive name after a preposition of place is a place.
 _EN_POSSESSIVE_PLACE = re.compile(
     r"\b(?:at|near|to|from|in|outside|inside)\s+((?:[A-Z][\w.'’-]*\s+)?[A-Z][\w.'’-]*['’]s)(?![\w'’])")
 
-_NOT_A_PLACE = re.compile(  # "in March's report", "on Monday's call"
+_NOT_A_PLACE = re.compile(  # "in March's report", "on Monday's call", "P1's phone", "Easter"
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Today|Yesterday|Last|This|Next)\b")
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Today|Yesterday|Last|This|Next|"
+    r"Easter|Christmas|New Year|[A-Z]{1,2}\d+['’]s$)\b", re.IGNORECASE)
+_ZH_NOT_A_PLACE = frozenset({"礼拜", "星期", "周末", "春节", "元旦", "国庆", "中秋", "端午"})
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +61,8 @@ def find_places(sentences: Sequence[str], lang: str) -> list[frozenset[str]]:
         docs = _nlp().pipe((sentences[i] for i in todo), batch_size=256)
         for i, doc in zip(todo, docs, strict=True):
             out[i] |= frozenset(
-                _clean(e.text) for e in doc.ents if e.label_ in _EN_PLACE_LABELS
+                _clean(e.text) for e in doc.ents
+                if e.label_ in _EN_PLACE_LABELS and not _NOT_A_PLACE.match(_clean(e.text))
             )
     return out
 
@@ -81,7 +85,9 @@ def _zh_places(sentence: str) -> frozenset[str]:
     previous = ""
     for token in posseg.lcut(sentence):
         word = token.word
-        if token.flag == "ns" and len(word) > 1 or word.endswith(_ZH_PLACE_WORDS) and len(word) > 2:
+        place = (token.flag == "ns" and len(word) > 1
+                 or word.endswith(_ZH_PLACE_WORDS) and len(word) > 2)
+        if place and word not in _ZH_NOT_A_PLACE:
             found.add(word)
         elif word in _ZH_PLACE_WORDS and previous and not previous.endswith(_ZH_PLACE_WORDS):
             found.add(previous + word)
