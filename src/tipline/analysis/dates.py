@@ -629,8 +629,8 @@ def _in_context(d: DateMention, prev: DateMention | None, anchor: datetime) -> D
     return DateMention(d.start, d.end, d.text, lo, hi, d.precision)
 
 
-# an hour that says which half of the day it is in ('10 pm', '23:05', 'noon', '下午三点')
-_EN_CLOCK_MARKED = re.compile(r"[ap]\.?m\b|\b(?:1[3-9]|2[0-3]|00):\d\d|noon|midnight|morning|"
+# an hour that says which half of the day it is in ("10 pm", "23:05", "06:02", "noon", "下午三点")
+_EN_CLOCK_MARKED = re.compile(r"[ap]\.?m\b|\b(?:0\d|1[3-9]|2[0-3]):\d\d|noon|midnight|morning|"
                               r"afternoon|evening|night", re.IGNORECASE)
 _ZH_CLOCK_MARKED = re.compile(r"上午|下午|晚上|早上|早晨|凌晨|夜|中午|傍晚|清晨|午")
 
