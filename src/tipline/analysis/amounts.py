@@ -31,14 +31,14 @@ def _jio() -> Any:
 
 # --------------------------------------------------------------------------- English
 
-_ONES = {
+NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
-_WORD = "(?:" + "|".join(sorted(_ONES, key=len, reverse=True)) + ")(?![a-z])"
+_WORD = "(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")(?![a-z])"
 _WORDNUM = rf"{_WORD}(?:[- ]{_WORD})?(?:\s+hundred(?:\s+(?:and\s+)?{_WORD}(?:[- ]{_WORD})?)?)?"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _VAGUE = r"tens\s+of|hundreds\s+of|dozens\s+of|a\s+few|few|several|a\s+couple\s+of|a\s+couple"
@@ -100,8 +100,8 @@ def _word_value(text: str) -> float:
     for word in re.split(r"[\s-]+", text.lower()):
         if word == "hundred":
             total = max(total, 1.0) * 100
-        elif word in _ONES:
-            total += _ONES[word]
+        elif word in NUMBER_WORDS:
+            total += NUMBER_WORDS[word]
     return total
 
 
@@ -255,7 +255,7 @@ _ELLIPTIC = re.compile(r"^(.*[零〇一二两三四五六七八九十\d])([万�
 _ZH_VAGUE = re.compile(r"[多几余来]")
 
 
-def _cn_value(run: str) -> float | None:
+def cn_number(run: str) -> float | None:
     """Plain numeric value of a Chinese/Arabic number run, via cn2an."""
     import cn2an
 
@@ -269,8 +269,8 @@ def _zh_range(prefix: str, run: str, suffix: str) -> tuple[float, float, bool] |
     """(lo, hi, approximate) of a Chinese amount, mostly via jionlp.parse_money."""
     ell = _ELLIPTIC.match(run)
     if ell:  # "一千五" = 1500, "1万5" = 15000; jionlp reads these as 1005 / 20010
-        head = _cn_value(ell.group(1) + ell.group(2))
-        digit = _cn_value(ell.group(3))
+        head = cn_number(ell.group(1) + ell.group(2))
+        digit = cn_number(ell.group(3))
         if head is not None and digit is not None:
             unit = {"万": 1e4, "千": 1e3, "百": 1e2}[ell.group(2)]
             v = head + digit * unit / 10

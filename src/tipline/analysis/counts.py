@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from tipline.analysis.amounts import _ONES, _cn_value, find_amounts
+from tipline.analysis.amounts import NUMBER_WORDS, cn_number, find_amounts
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class CountMention:
     thing: str = ""  # the noun after a Chinese measure word ("小鼠"), when there is one
 
 
-_EN_NUM = r"\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted(_ONES, key=len, reverse=True))
+_EN_NUM = r"\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _EN_RE = re.compile(
     rf"(?<![\w.,:/-])(?P<num>{_EN_NUM})\s+(?:(?:[a-z-]+)\s+){{0,2}}?(?P<noun>[a-z]{{3,}}s)\b",
     re.IGNORECASE)
@@ -51,7 +51,7 @@ def _en_value(num: str) -> float | None:
     num = num.lower().replace(",", "")
     if num.isdigit():
         return float(num)
-    return float(_ONES[num]) if num in _ONES else None
+    return float(NUMBER_WORDS[num]) if num in NUMBER_WORDS else None
 
 
 def _find_en(text: str) -> list[CountMention]:
@@ -77,7 +77,7 @@ def _find_zh(text: str) -> list[CountMention]:
             continue
         if _ZH_NOT_AFTER.match(text[m.end("unit"):]):
             continue
-        value = _cn_value(m.group("num"))
+        value = cn_number(m.group("num"))
         if value is None or value > 1e6:
             continue
         out.append(CountMention(m.start(), m.end("unit"), m.group("num") + m.group("unit"),
