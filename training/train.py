@@ -176,7 +176,6 @@ def main(argv: list[str] | None = None) -> int:
     train, dev = load_pairs(args)
     base = prepare_base(args, train + dev)
     tok = Tokenizer.from_file(str(base / "tokenizer.json"))
-    tok.no_padding()
     tok.enable_truncation(args.max_len)
     model = load_classifier(base)
     # Frozen word embeddings: the table is 2/3 of all weights; freezing it speeds up each

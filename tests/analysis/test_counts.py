@@ -24,4 +24,4 @@ from tipline.analysis.counts import find_counts
     ],
 )  # fmt: skip
 def test_find_counts(text: str, lang: str, expected: list[tuple[str, float, str]]) -> None:
-    assert [(c.text, c.lo, c.unit) for c in find_counts(text, lang)] == expected
+    assert [(c.text, c.value, c.unit) for c in find_counts(text, lang)] == expected

@@ -19,8 +19,7 @@ class CountMention:
     start: int
     end: int
     text: str
-    lo: float
-    hi: float
+    value: float
     unit: str  # a measure word ("只") or a singular noun ("photograph")
     thing: str = ""  # the noun after a Chinese measure word ("小鼠"), when there is one
 
@@ -66,7 +65,7 @@ def _find_en(text: str) -> list[CountMention]:
         if value is None or value > 1e6:
             continue
         unit = noun[:-3] + "y" if noun.endswith("ies") else noun[:-1]
-        out.append(CountMention(m.start(), m.end(), m.group(0), value, value, unit))
+        out.append(CountMention(m.start(), m.end(), m.group(0), value, unit))
     return out
 
 
@@ -81,7 +80,7 @@ def _find_zh(text: str) -> list[CountMention]:
         if value is None or value > 1e6:
             continue
         out.append(CountMention(m.start(), m.end("unit"), m.group("num") + m.group("unit"),
-                                value, value, m.group("unit"), m.group("thing")))
+                                value, m.group("unit"), m.group("thing")))
     return out
 
 

@@ -115,7 +115,7 @@ _GENERIC_UNITS = frozenset("个次人名位")
 
 def _unit_totals(counts: Iterable[CountMention], unit: str) -> set[float]:
     """The values an item gives for one unit, and their sum ("二十只…又借了二十八只" = 48)."""
-    values = [c.lo for c in counts if c.unit == unit]
+    values = [c.value for c in counts if c.unit == unit]
     return set(values) | ({sum(values)} if len(values) > 1 else set())
 
 
@@ -127,7 +127,8 @@ def count_judge(a: Item, b: Item) -> Verdict | None:
         for ca, cb in product(sa.counts, sb.counts):
             if ca.unit != cb.unit or (ca.thing and cb.thing and ca.thing != cb.thing):
                 continue
-            if ca.lo in _unit_totals(b_counts, ca.unit) or cb.lo in _unit_totals(a_counts, cb.unit):
+            if (ca.value in _unit_totals(b_counts, ca.unit)
+                    or cb.value in _unit_totals(a_counts, cb.unit)):
                 continue
             shared = _shared(sa, sb, a, b)
             same_thing = bool(ca.thing and ca.thing == cb.thing)
@@ -231,12 +232,13 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
             context = neg.words | (denier.question_words if denier.denies_question else set())
             bare = denier.denies_question and neg is denier.sentences[0]
             acts = neg.denied_acts | (denier.question_acts if bare else set())
-            denial_text = f"{denier.question} {neg.text}" if bare else neg.text
+            modes = lexicon().contact_modes_of(
+                f"{denier.question} {neg.text}" if bare else neg.text, denier.lang)
             for pos in asserter.sentences:
                 shared_acts = acts & pos.acts
                 if pos.negated or not shared_acts or _asks(pos):
                     continue
-                if shared_acts == {"contact"} and _other_way(denial_text, denier, pos, asserter):
+                if shared_acts == {"contact"} and _other_way(modes, pos, asserter):
                     continue
                 overlap = len(context & pos.words)
                 named = neg.people | denier.question_people
@@ -254,11 +256,10 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
     return best
 
 
-def _other_way(denial: str, denier: Item, pos: SentenceFacts, asserter: Item) -> bool:
-    """The denial is of meeting and the other side shows only messages, or the reverse."""
-    lex = lexicon()
-    denied = lex.contact_modes_of(denial, denier.lang)
-    shown = lex.contact_modes_of(pos.text, asserter.lang)
+def _other_way(denied: frozenset[str], pos: SentenceFacts, asserter: Item) -> bool:
+    """The denial (its contact modes) is of meeting and the other side shows only messages, or
+    the reverse."""
+    shown = lexicon().contact_modes_of(pos.text, asserter.lang)
     return "general" not in denied and bool(denied) and bool(shown) and not denied & shown
 
 
