@@ -288,3 +288,39 @@ def test_a_beginning_said_with_since_against_a_later_first_time() -> None:
     s1, s2, _ = items("I have lived in Leeds since last autumn.",
                       "In May Rita offered me money for the first time.")
     assert date_judge(s1, s2) is None
+
+
+def test_a_record_before_what_a_statement_calls_the_first_time() -> None:
+    """"In May Rita first offered me money" against transfers from Rita since 2 December: the
+    record need not say "first", and its undated text is at the record's date. A record of
+    the act after the first time, or of another act, is no conflict."""
+    s1, _, e1 = items("In May Rita first offered me money.", "Nothing else.",
+                      "Transfer of 22,000 CNY from Rita Vance to P1.")
+    verdict = date_judge(s1, e1)
+    assert verdict is not None and "2024-12-02" in verdict.reason
+    s1, _, e1 = items("Last November Rita first offered me money.", "Nothing else.",
+                      "Transfer of 22,000 CNY from Rita Vance to P1.")
+    assert date_judge(s1, e1) is None
+    s1, _, e1 = items("In May Rita first offered me money.", "Nothing else.",
+                      "Rita Vance moved into the flat above P1.")
+    assert date_judge(s1, e1) is None
+
+
+@pytest.mark.parametrize(("text", "negated"), [
+    ("No other print or download under that code.", False),
+    ("Nobody else was there.", False),
+    ("Not only did she pay, she called twice.", False),
+    ("No one saw me.", True),
+    ("I never printed it.", True),
+])
+def test_limiting_words_are_no_denial(text: str, negated: bool) -> None:
+    s1 = items(text, "Nothing else.")[0]
+    assert any(s.negated for s in s1.sentences) is negated
+
+
+def test_act_words_are_whole_words() -> None:
+    """"Calloway" is not a call, "handwritten" not handing over, "Owen" not owing."""
+    s1 = items("Calloway bought handwritten notes from Owen.", "Nothing else.")[0]
+    assert not s1.sentences[0].acts & {"contact", "give", "money"}
+    s2 = items("I called her and handed her the notes.", "Nothing else.")[0]
+    assert {"contact", "give"} <= s2.sentences[0].acts

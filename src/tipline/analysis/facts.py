@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tipline.analysis.amounts import find_amounts
@@ -82,7 +82,8 @@ class Item:
     question_people: frozenset[str] = frozenset()
     denies_question: bool = False  # an answer that opens with "no", "never", "没有"
     affirms_question: bool = False  # an answer that opens with "yes", "有", "是"
-    day: DateMention | None = None  # the day an answer is about (its question's, or the topic's)
+    day: DateMention | None = None  # the day an answer is about (its question's, or the
+    # topic's); a record's `at`
     asks_when: bool = False  # its question asks "when": the answer dates the question's event
     fields: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -309,14 +310,24 @@ def _evidence_item(case: Case, ev: Evidence, order: int, finder: PeopleFinder, k
     lang = _lang(case, ev.text)
     sentences = sentence_facts(ev.text, lang, case.anchor(ev), finder, places, record=True)
     actors = _field_people(ev.fields, known, finder)
+    at = case.local(ev.at)
     return Item(
         ref=ev.id, kind="evidence", text=ev.text, lang=lang, order=order,
         anchor=case.anchor(ev), at=case.local(ev.at), speaker=None, speaker_role=None,
         question=None, evidence_kind=ev.kind, sentences=sentences,
         words=frozenset(w for s in sentences for w in s.words),
         people=frozenset(finder.find(ev.text) | actors), actors=frozenset(actors),
-        retraction=False, fields=ev.fields,
+        retraction=False, fields=ev.fields, day=_record_day(at) if at else None,
     )
+
+
+def _record_day(at: datetime) -> DateMention:
+    """A record's `at` as a mention: the time of what it records where its text names none
+    ("First message on record between…", at 2024-10-21), as the timeline reads it too."""
+    whole_day = at.time() == datetime.min.time()
+    return DateMention(0, 0, f"the record's date ({at:%Y-%m-%d})", at,
+                       at + (timedelta(days=1) if whole_day else timedelta(minutes=1)),
+                       "day" if whole_day else "minute")
 
 
 def _field_people(value: Any, known: set[str], finder: PeopleFinder) -> set[str]:

@@ -146,11 +146,14 @@ def count_judge(a: Item, b: Item) -> Verdict | None:
 
 
 def date_judge(a: Item, b: Item) -> Verdict | None:
-    """The same event placed at times that cannot overlap (e.g. the first contact), or a
-    beginning ("paying me since last autumn") well before the first time the other names."""
+    """The same event placed at times that cannot overlap (e.g. the first contact), a
+    beginning ("paying me since last autumn") well before the first time the other names, or
+    a record of the act well before what a statement calls the first time."""
     best: Verdict | None = None
+    involved = bool((a.people | a.actors | a.question_people) & (b.people | b.actors))
     for sa, sb in product(a.sentences, b.sentences):
-        if not sa.dates or not sb.dates:
+        dates_a, dates_b = _sentence_dates(a, sa), _sentence_dates(b, sb)
+        if not dates_a or not dates_b:
             continue
         shared = frozenset(w for w in _dated_words(a, sa) & _dated_words(b, sb)
                            if not _NUMBERISH.search(w))
@@ -158,11 +161,14 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
                               bool(_FIRST_EVENT & _context(b, sb)))
         first = begins_a and begins_b
         same_act = bool(_dated_acts(a, sa) & _dated_acts(b, sb))
-        for da, db in product(sa.dates, sb.dates):
-            if (first or (shared and same_act)) and intervals_disjoint(da, db):
+        implied = not sa.dates or not sb.dates  # a record's date: only for "the first time"
+        for da, db in product(dates_a, dates_b):
+            if (first or (shared and same_act and not implied)) and intervals_disjoint(da, db):
                 strong = first or len(shared) >= 3
-            elif (same_act and (begins_a or da.precision == "since")
-                  and (begins_b or db.precision == "since") and _starts_apart(da, db)):
+            elif same_act and (
+                    ((begins_a or da.precision == "since") and (begins_b or db.precision == "since")
+                     and _starts_apart(da, db))
+                    or (involved and _before_first(a, da, begins_a, b, db, begins_b))):
                 strong = True
             else:
                 continue  # two times of two different happenings are no conflict
@@ -178,6 +184,25 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
 
 
 _SINCE_SLACK = timedelta(days=60)
+
+
+def _sentence_dates(item: Item, s: SentenceFacts) -> tuple[DateMention, ...]:
+    """A sentence's own times; a record's undated sentence is at the record's date."""
+    return s.dates or ((item.day,) if item.kind == "evidence" and item.day else ())
+
+
+def _before_first(a: Item, da: DateMention, begins_a: bool, b: Item, db: DateMention,
+                  begins_b: bool) -> bool:
+    """A statement calls something the first time ("mid-August was the first time money was
+    mentioned") and a record shows it well before (transfers from January): a record need not
+    say "first" to show an earlier time."""
+    for stated, when, record, other, record_begins in ((a, da, b, db, begins_b),
+                                                        (b, db, a, da, begins_a)):
+        if (stated.kind == "statement" and record.kind == "evidence" and not record_begins
+                and (begins_a if stated is a else begins_b)
+                and when.lo - other.lo > _SINCE_SLACK):
+            return True
+    return False
 
 
 def _starts_apart(da: DateMention, db: DateMention) -> bool:
