@@ -171,9 +171,23 @@ def test_no_dates(text: str, lang: str) -> None:
     assert find_dates(text, lang, EN_ANCHOR) == []
 
 
-def test_recurring_weekdays_are_not_a_date() -> None:
-    found = find_dates("in cash, in an envelope on Fridays", "en", EN_ANCHOR)
-    assert found == []
+@pytest.mark.parametrize("text", [
+    "in cash, in an envelope on Fridays",
+    "Every Sunday night he took the envelopes to his office.",
+    "33 of them are dated on a weekend.",
+])
+def test_recurring_weekdays_are_not_a_date(text: str) -> None:
+    assert find_dates(text, "en", EN_ANCHOR) == []
+
+
+def test_that_weekday_is_the_one_the_conversation_is_about() -> None:
+    """Asked about the night of Friday 11 April, "it happened that Friday night" is the 11th,
+    not the Friday before the interview (the 25th); without the context it is the latter."""
+    anchor = D(2025, 4, 30, 16, 0)
+    context = find_dates("What did you see on the night of Friday 11 April?", "en", anchor)[0]
+    answer = "It happened here, that Friday night, when the beam came down."
+    assert find_dates(answer, "en", anchor, context)[0].lo == D(2025, 4, 11, 18)
+    assert find_dates(answer, "en", anchor)[0].lo == D(2025, 4, 25, 18)
 
 
 def test_aware_anchor_is_reduced_to_wall_clock() -> None:

@@ -324,3 +324,23 @@ def test_act_words_are_whole_words() -> None:
     assert not s1.sentences[0].acts & {"contact", "give", "money"}
     s2 = items("I called her and handed her the notes.", "Nothing else.")[0]
     assert {"contact", "give"} <= s2.sentences[0].acts
+
+
+def test_a_dealing_before_the_first_contact() -> None:
+    """"Rita first approached me around Easter" against "Rita has been paying me since last
+    autumn": no payment comes before the first contact. A first payment after an earlier
+    approach is the usual order."""
+    s1, s2, _ = items("Rita first approached me around Easter this year.",
+                      "Rita has been paying me since last autumn.")
+    assert date_judge(s1, s2) is not None
+    s1, s2, _ = items("Rita first approached me around Easter this year.",
+                      "In May Rita first offered me money.")
+    assert date_judge(s1, s2) is None
+
+
+def test_an_end_is_not_when_it_happened() -> None:
+    """"她绑到第二天早上" says when the restraint ended; it does not date the night's events."""
+    case = CASE.format(a="上个星期四半夜，她打了老人，还用约束带把他绑在床上。",
+                       b="七月三十一号夜里她打了老人，一直绑到第二天早上才解开。", e="无关记录。")
+    s1, s2, _ = build_items(parse_case(case.replace("2025-06-10", "2025-08-05")))
+    assert date_judge(s1, s2) is None

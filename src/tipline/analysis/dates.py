@@ -64,6 +64,7 @@ _JUNK_BODY = re.compile(
     r"\d+\s+by\s+\d+|\d{3}\s.*",
 )
 _RECURRING_NEXT = re.compile(r"s\b|\s+(?:nights|evenings|mornings|afternoons)\b")
+_HABITUAL_BEFORE = re.compile(r"\b(?:every|each|on\s+an?|most|any)\s+$", re.IGNORECASE)
 _CLOCK_FOLLOWERS = {
     "am", "pm", "a", "p", "o", "sharp", "in", "at", "on", "that", "and", "or", "when", "so",
     "then", "last", "this", "the", "tonight", "yesterday", "i", "he", "she", "we", "they",
@@ -337,6 +338,8 @@ def _en_is_noise(text: str, start: int, end: int) -> bool:
         return True
     if _RECURRING_NEXT.match(text, end) or re.search(r"(?:days|weekends)$", body, re.I):
         return True
+    if _WEEKDAY_WORD.match(body) and _HABITUAL_BEFORE.search(text[max(0, start - 12):start]):
+        return True  # "every Sunday night", "on a weekend": a habit, not one day
     if _TRAILING_NUM.search(body) and not re.search(r":|o'clock|[ap]\.?m", body, re.I):
         nxt = re.match(r"\s+([A-Za-z]+)", text[end:])
         if nxt and nxt.group(1).lower() not in _CLOCK_FOLLOWERS:
@@ -711,7 +714,25 @@ def find_dates(text: str, lang: str, anchor: datetime,
     if context is None:
         return found
     time_only = _zh_time_only if lang == "zh" else _en_time_only
-    return [_in_context(d, context, anchor) if time_only(d.text) else d for d in found]
+    return [_in_context(d, context, anchor) if time_only(d.text)
+            else _that_weekday(d, context, text) for d in found]
+
+
+_THAT_WEEKDAY = re.compile(r"\b(?:that|the same)\s+$", re.IGNORECASE)
+
+
+def _that_weekday(d: DateMention, context: DateMention, text: str) -> DateMention:
+    """"How did you injure your back?" "…it happened here, that Friday night": a weekday said
+    with "that" is the one the conversation is about (the context's week), not the last one
+    before the interview."""
+    if (context.hi - context.lo > timedelta(days=1) or d.hi - d.lo > timedelta(days=2)
+            or not _WEEKDAY_WORD.match(d.text)
+            or not _THAT_WEEKDAY.search(text[max(0, d.start - 10):d.start])):
+        return d
+    ahead = (d.lo.weekday() - context.lo.weekday()) % 7
+    days = ahead if ahead <= 3 else ahead - 7
+    shift = _day_start(context.lo) + timedelta(days=days) - _day_start(d.lo)
+    return DateMention(d.start, d.end, d.text, d.lo + shift, d.hi + shift, d.precision)
 
 
 def day_context(mentions: list[DateMention]) -> DateMention | None:

@@ -163,13 +163,10 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
         same_act = bool(_dated_acts(a, sa) & _dated_acts(b, sb))
         implied = not sa.dates or not sb.dates  # a record's date: only for "the first time"
         for da, db in product(dates_a, dates_b):
-            if (first or (shared and same_act and not implied)) and intervals_disjoint(da, db):
+            if same_act and (first or (shared and not implied)) and intervals_disjoint(da, db):
                 strong = first or len(shared) >= 3
-            elif same_act and (
-                    ((begins_a or da.precision == "since") and (begins_b or db.precision == "since")
-                     and _starts_apart(da, db))
-                    or (involved and _before_first(a, da, begins_a, b, db, begins_b))):
-                strong = True
+            elif _out_of_order(a, sa, da, b, sb, db, same_act and involved):
+                strong = True  # a beginning or a first time that something earlier refutes
             else:
                 continue  # two times of two different happenings are no conflict
             score = 1.0 if strong else 0.3
@@ -186,9 +183,43 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
 _SINCE_SLACK = timedelta(days=60)
 
 
+def _out_of_order(a: Item, sa: SentenceFacts, da: DateMention, b: Item, sb: SentenceFacts,
+                  db: DateMention, related: bool) -> bool:
+    """A first time or a beginning that the other side's time comes well before."""
+    begins_a, begins_b = (bool(_FIRST_EVENT & _context(a, sa)),
+                          bool(_FIRST_EVENT & _context(b, sb)))
+    acts_a, acts_b = _dated_acts(a, sa), _dated_acts(b, sb)
+    if acts_a & acts_b and (begins_a or da.precision == "since") and (
+            begins_b or db.precision == "since") and _starts_apart(da, db):
+        return True
+    return (related and _before_first(a, da, begins_a, b, db, begins_b)) or (
+        _dealing_before_first_contact(acts_a, begins_a, da, acts_b, begins_b, db))
+_DEALINGS = frozenset({"contact", "money", "give"})
+
+
+def _dealing_before_first_contact(acts_a: frozenset[str], begins_a: bool, da: DateMention,
+                                  acts_b: frozenset[str], begins_b: bool, db: DateMention
+                                  ) -> bool:
+    """"The first approach was around Easter" against "he has been paying me since last
+    autumn": no dealing between two people comes before their first contact. (The reverse,
+    a first payment after an earlier approach, is the usual order and no conflict.)"""
+    for acts, begins, when, other_acts, other in ((acts_a, begins_a, da, acts_b, db),
+                                                  (acts_b, begins_b, db, acts_a, da)):
+        if (begins and "contact" in acts and other_acts & _DEALINGS
+                and when.lo - other.lo > _SINCE_SLACK):
+            return True
+    return False
+
+
+_UNTIL = re.compile(r"(?:\buntil|\btill|到)\s*$", re.IGNORECASE)
+
+
 def _sentence_dates(item: Item, s: SentenceFacts) -> tuple[DateMention, ...]:
-    """A sentence's own times; a record's undated sentence is at the record's date."""
-    return s.dates or ((item.day,) if item.kind == "evidence" and item.day else ())
+    """The times a sentence places things at; a record's undated sentence is at the record's
+    date. An end ("绑到第二天早上", "until I clocked out at six") is when a state stopped, not
+    when the thing happened."""
+    own = tuple(d for d in s.dates if not _UNTIL.search(item.text[max(0, d.start - 6):d.start]))
+    return own or ((item.day,) if item.kind == "evidence" and item.day and not s.dates else ())
 
 
 def _before_first(a: Item, da: DateMention, begins_a: bool, b: Item, db: DateMention,
@@ -220,7 +251,7 @@ def _dated_acts(item: Item, s: SentenceFacts) -> frozenset[str]:
     event and of what the answer goes on to tell."""
     if not item.asks_when:
         return s.acts
-    return s.acts | item.question_acts | frozenset(a for t in item.sentences for a in t.acts)
+    return s.acts | item.question_acts | item.asserted_acts  # not "nothing about money then"
 
 
 def _dated_words(item: Item, s: SentenceFacts) -> frozenset[str]:
