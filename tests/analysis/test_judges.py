@@ -310,6 +310,8 @@ def test_a_record_before_what_a_statement_calls_the_first_time() -> None:
     ("No other print or download under that code.", False),
     ("Nobody else was there.", False),
     ("Not only did she pay, she called twice.", False),
+    ("Not much. A few hundred quid.", False),
+    ("Not properly.", False),
     ("No one saw me.", True),
     ("I never printed it.", True),
 ])
@@ -324,6 +326,19 @@ def test_act_words_are_whole_words() -> None:
     assert not s1.sentences[0].acts & {"contact", "give", "money"}
     s2 = items("I called her and handed her the notes.", "Nothing else.")[0]
     assert {"contact", "give"} <= s2.sentences[0].acts
+    s3 = items("It's been like that for weeks; the broker could've been driving.",
+               "Nothing else.")[0]
+    assert not s3.sentences[0].acts & {"presence", "harm"}
+    s4 = items("I have never been to the base.", "Nothing else.")[0]
+    assert "presence" in s4.sentences[0].acts
+
+
+def test_a_hedged_answer_does_not_deny_the_question() -> None:
+    """"Did you see the driver?" "Not properly." is no denial of having seen him."""
+    case = CASE.format(a="Not properly.", b="Nothing else.", e="A record.").replace(
+        "{id: S1, by: P1,", "{id: S1, by: P1, question: 'Did you see the driver?',")
+    s1 = build_items(parse_case(case))[0]
+    assert not s1.denies_question
 
 
 def test_a_dealing_before_the_first_contact() -> None:

@@ -26,8 +26,9 @@ _TITLES = frozenset(
     "integrity line contact consultant manager director chief head the".split()
 )
 _DENIAL_OPENING = {
-    "en": re.compile(r"^\W*(?:no\b|never\b|nobody\b|nothing\b|none\b|not\b|i haven't|i didn't|"
-                     r"i have not|i did not|i never)", re.IGNORECASE),
+    "en": re.compile(r"^\W*(?:no\b|never\b|nobody\b|nothing\b|none\b|"
+                     r"not\b(?!\s+(?:much|many|a lot|properly|entirely|fully|clearly)\b)|"
+                     r"i haven't|i didn't|i have not|i did not|i never)", re.IGNORECASE),
     "zh": re.compile(r"^\W*(?:没有|没|从来没|从没|不是|不|绝对没有|我没)"),
 }
 _AFFIRM_OPENING = {
