@@ -359,3 +359,16 @@ def test_an_end_is_not_when_it_happened() -> None:
                        b="七月三十一号夜里她打了老人，一直绑到第二天早上才解开。", e="无关记录。")
     s1, s2, _ = build_items(parse_case(case.replace("2025-06-10", "2025-08-05")))
     assert date_judge(s1, s2) is None
+
+
+@pytest.mark.parametrize(("text", "acts", "not_acts"), [
+    ("他打电话来，让我去支付宝里查验收结果。", {"contact"}, {"harm", "money", "take"}),
+    ("她拿约束带把老人绑在床上。", {"harm", "take"}, {"contact"}),
+    ("他打了老人，还收了家属的钱。", {"harm", "take", "money"}, set()),
+])
+def test_chinese_act_words(text: str, acts: set[str], not_acts: set[str]) -> None:
+    """A character is an act only in its words: 打电话 is a call, not a blow; 验收 is an
+    inspection, not taking; 支付宝 is an app; 约束 is restraint, not a meeting."""
+    case = CASE.format(a=text, b="无。", e="无关记录。")
+    found = build_items(parse_case(case))[0].sentences[0].acts
+    assert acts <= found and not (not_acts & found)
