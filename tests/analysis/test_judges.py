@@ -365,6 +365,8 @@ def test_an_end_is_not_when_it_happened() -> None:
     ("他打电话来，让我去支付宝里查验收结果。", {"contact"}, {"harm", "money", "take"}),
     ("她拿约束带把老人绑在床上。", {"harm", "take"}, {"contact"}),
     ("他打了老人，还收了家属的钱。", {"harm", "take", "money"}, set()),
+    ("监控显示他19:05进入酒楼包间。", {"contact"}, set()),
+    ("物业两次就漏水赔偿进行调解。", {"dispute"}, set()),
 ])
 def test_chinese_act_words(text: str, acts: set[str], not_acts: set[str]) -> None:
     """A character is an act only in its words: 打电话 is a call, not a blow; 验收 is an
@@ -372,3 +374,19 @@ def test_chinese_act_words(text: str, acts: set[str], not_acts: set[str]) -> Non
     case = CASE.format(a=text, b="无。", e="无关记录。")
     found = build_items(parse_case(case))[0].sentences[0].acts
     assert acts <= found and not (not_acts & found)
+
+
+@pytest.mark.parametrize(("text", "acts"), [
+    ("G. Hollis badged out through dock door 3 at 23:51.", {"presence"}),
+    ("The two families fell out over a leak and went to mediation.", {"dispute"}),
+    ("They had dinner at a restaurant in town.", {"contact"}),
+])
+def test_english_act_words(text: str, acts: set[str]) -> None:
+    assert acts <= items(text, "Nothing else.")[0].sentences[0].acts
+
+
+def test_a_denial_of_borrowing_from_anyone() -> None:
+    """"一分都没跟别人借" denies borrowing: 没 before 跟/和/向 negates the verb that follows."""
+    case = CASE.format(a="钱全是我自己攒的，一分都没跟别人借。", b="无。", e="无关记录。")
+    s1 = build_items(parse_case(case))[0]
+    assert "money" in s1.negated_acts
