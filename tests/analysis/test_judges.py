@@ -390,3 +390,12 @@ def test_a_denial_of_borrowing_from_anyone() -> None:
     case = CASE.format(a="钱全是我自己攒的，一分都没跟别人借。", b="无。", e="无关记录。")
     s1 = build_items(parse_case(case))[0]
     assert "money" in s1.negated_acts
+
+
+def test_reported_words_are_neither_asserted_nor_denied() -> None:
+    """"Rita told us that she never paid me" reports Rita's words: it does not deny the payment
+    the speaker admits elsewhere; said by the speaker, it does."""
+    s1, s2, _ = items("Rita told us that she never paid me anything.", "Rita paid me 5,000 yuan.")
+    assert s1.sentences[0].reported and polarity_judge(s1, s2) is None
+    s1, s2, _ = items("Rita never paid me anything.", "Rita paid me 5,000 yuan.")
+    assert polarity_judge(s1, s2) is not None

@@ -52,6 +52,7 @@ class SentenceFacts:
     places: frozenset[str] = frozenset()
     counts: tuple[CountMention, ...] = ()  # numbers of things that are not money
     denied_acts: frozenset[str] = frozenset()  # acts inside a negation's clause
+    reported: bool = False  # someone else's words, told by the speaker ("he said that…")
 
     @property
     def asserted_acts(self) -> frozenset[str]:
@@ -201,6 +202,7 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
             amounts=tuple(a for a in amounts if sent.start <= a.start < sent.end),
             places=(places or {}).get(sent.text, frozenset()),
             counts=tuple(c for c in counts if sent.start <= c.start < sent.end),
+            reported=not record and bool(lex.reported[s_lang].search(sent.text)),
         ))
     return tuple(out)
 

@@ -293,7 +293,7 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                 f"{denier.question} {neg.text}" if bare else neg.text, denier.lang)
             for pos in asserter.sentences:
                 shared_acts = acts & pos.acts
-                if pos.negated or not shared_acts or _asks(pos):
+                if pos.negated or pos.reported or not shared_acts or _asks(pos):
                     continue
                 if shared_acts == {"contact"} and _other_way(modes, pos, asserter):
                     continue
@@ -327,7 +327,7 @@ def _asks(sentence: SentenceFacts) -> bool:
 
 def _denials(item: Item) -> list[SentenceFacts]:
     """Sentences that deny; a bare "No." answering a question denies the question's act."""
-    out = [s for s in item.sentences if s.negated]
+    out = [s for s in item.sentences if s.negated and not s.reported]
     if item.denies_question and item.sentences and item.sentences[0] not in out:
         out.insert(0, item.sentences[0])
     return out

@@ -16,6 +16,7 @@ class Lexicon:
     acts: dict[str, dict[str, re.Pattern[str]]]
     refusal: dict[str, re.Pattern[str]]
     retraction: dict[str, re.Pattern[str]]
+    reported: dict[str, re.Pattern[str]]
     first_person: dict[str, re.Pattern[str]]
     contact_modes: dict[str, dict[str, re.Pattern[str]]]
 
@@ -42,6 +43,7 @@ def lexicon() -> Lexicon:
         acts={name: _compile(entry, f"acts.{name}") for name, entry in raw["acts"].items()},
         refusal=_compile(raw["refusal"], "refusal"),
         retraction=_compile(raw["retraction"], "retraction"),
+        reported=_compile(raw["reported"], "reported"),
         first_person=_compile(raw["first_person"], "first_person"),
         contact_modes={name: _compile(entry, f"contact_modes.{name}")
                        for name, entry in raw["contact_modes"].items()},
