@@ -103,6 +103,13 @@ def test_retraction_judge_needs_same_speaker_and_admission() -> None:
     ("I was at home all evening on 3 December.",
      "Bar tab on P1's card at O'Malley's bar, opened 19:42 and closed 22:58 on 2 December 2024.",
      False),
+    # One crossing said two ways is one place.
+    ("At 23:15 on 2 December I saw the crash at the corner of Alder Street and 9th Avenue.",
+     "Call from P1 at 23:15 on 2 December 2024 reporting a crash at Alder and 9th.", False),
+    # Someone else at a place says nothing of where the speaker was.
+    ("Someone clipped the car in a parking lot on 2 December.",
+     "Bar tab on P1's card at O'Malley's bar, opened 19:42 and closed 22:58 on 2 December 2024.",
+     False),
 ])
 def test_place_judge(a: str, e: str, fires: bool) -> None:
     s1, _, e1 = items(a, "Nothing else.", e)

@@ -373,7 +373,8 @@ def place_judge(a: Item, b: Item) -> Verdict | None:
         # an answer's sentence with no time of its own is about the day its question asks about
         dates_a = sa.dates or ((a.day,) if a.day else ())
         dates_b = sb.dates or ((b.day,) if b.day else ())
-        if not sa.places or not sb.places or not dates_a or not dates_b:
+        if (not sa.places or not sb.places or not dates_a or not dates_b
+                or not _puts_actor_there(a, sa) or not _puts_actor_there(b, sb)):
             continue
         if all(intervals_disjoint(x, y) for x, y in product(dates_a, dates_b)):
             continue
@@ -392,6 +393,14 @@ def place_judge(a: Item, b: Item) -> Verdict | None:
             continue
         return Verdict("places", 0.8, reason, (_span(a, sa), _span(b, sb)))
     return None
+
+
+def _puts_actor_there(item: Item, s: SentenceFacts) -> bool:
+    """A statement places its speaker where it speaks of itself ("I saw…", "we were at…"), or
+    in the first words of an answer ("Where were you?" "At the hearing."); "someone clipped it
+    in a parking lot" places someone else."""
+    return (item.kind == "evidence" or bool(lexicon().first_person[item.lang].search(s.text))
+            or (item.question is not None and s is item.sentences[0]))
 
 
 def _places_match(x: frozenset[str], y: frozenset[str]) -> bool:

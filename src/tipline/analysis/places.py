@@ -31,6 +31,14 @@ _EN_PLACE_NOUNS = re.compile(
 _EN_POSSESSIVE_PLACE = re.compile(
     r"\b(?:at|near|to|from|in|outside|inside)\s+((?:[A-Z][\w.'’-]*\s+)?[A-Z][\w.'’-]*['’]s)(?![\w'’])")
 
+# A crossing names two streets: "at the corner of Alder Street and 9th Avenue", "at Alder and
+# 9th". Both are the place (the street type dropped), so either way of saying it matches.
+_STREET_TYPES = r"(?:street|st|avenue|ave|road|rd|lane|boulevard|blvd|drive|way)"
+_STREET = rf"(?:[A-Z][\w'’]*|\d+(?:st|nd|rd|th))(?:\s+(?i:{_STREET_TYPES}))?"
+_EN_CROSSING = re.compile(rf"\b({_STREET})\s+(?:and|&)\s+({_STREET})\b")
+_STREET_TYPE = re.compile(rf"\s+{_STREET_TYPES}$")
+_ORDINAL_OR_TYPED = re.compile(rf"^\d+(?:st|nd|rd|th)\b|\s{_STREET_TYPES}$", re.IGNORECASE)
+
 _NOT_A_PLACE = re.compile(  # "in March's report", "on Monday's call", "P1's phone", "Easter"
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Today|Yesterday|Last|This|Next|"
@@ -55,6 +63,7 @@ def find_places(sentences: Sequence[str], lang: str) -> list[frozenset[str]]:
     out = [frozenset(_clean(m.group(0)) for m in _EN_PLACE_NOUNS.finditer(s))
            | frozenset(_clean(m.group(1)) for m in _EN_POSSESSIVE_PLACE.finditer(s)
                        if not _NOT_A_PLACE.match(m.group(1)))
+           | _crossings(s)
            for s in sentences]
     todo = [i for i, s in enumerate(sentences) if _EN_HINT.search(s)]
     if todo:
@@ -65,6 +74,17 @@ def find_places(sentences: Sequence[str], lang: str) -> list[frozenset[str]]:
                 if e.label_ in _EN_PLACE_LABELS and not _NOT_A_PLACE.match(_clean(e.text))
             )
     return out
+
+
+def _crossings(sentence: str) -> frozenset[str]:
+    """The two streets of every crossing named ("Alder and 9th" -> alder, 9th)."""
+    out: set[str] = set()
+    for m in _EN_CROSSING.finditer(sentence):
+        a, b = m.group(1), m.group(2)
+        if (_ORDINAL_OR_TYPED.search(a) or _ORDINAL_OR_TYPED.search(b)) and not (
+                _NOT_A_PLACE.match(a) or _NOT_A_PLACE.match(b)):
+            out |= {_STREET_TYPE.sub("", _clean(x)) for x in (a, b)}
+    return frozenset(out)
 
 
 def _clean(name: str) -> str:
