@@ -406,3 +406,13 @@ def test_reported_words_are_neither_asserted_nor_denied() -> None:
     assert s1.sentences[0].reported and polarity_judge(s1, s2) is None
     s1, s2, _ = items("Rita never paid me anything.", "Rita paid me 5,000 yuan.")
     assert polarity_judge(s1, s2) is not None
+
+
+def test_a_report_of_someone_elses_conduct_is_not_refuted_by_records_of_it() -> None:
+    """"Rita's cash takings never go through the till" describes Rita; a record of her cash
+    takings bears it out. "I never received any cash from Rita" is the speaker's own denial."""
+    record = "Spreadsheet of Rita Vance's weekly cash takings, received by P1 in 2024."
+    s1, _, e1 = items("Rita's cash takings never go through the till.", "Nothing else.", record)
+    assert polarity_judge(s1, e1) is None
+    s1, _, e1 = items("I never received any cash from Rita.", "Nothing else.", record)
+    assert polarity_judge(s1, e1) is not None

@@ -288,6 +288,8 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
         for neg in _denials(denier):
             context = neg.words | (denier.question_words if denier.denies_question else set())
             bare = denier.denies_question and neg is denier.sentences[0]
+            if asserter.kind == "evidence" and not (bare or _speaks_of_self(denier, neg)):
+                continue  # "the takings never go through the till": the records bear it out
             acts = neg.denied_acts | (denier.question_acts if bare else set())
             modes = lexicon().contact_modes_of(
                 f"{denier.question} {neg.text}" if bare else neg.text, denier.lang)
@@ -311,6 +313,12 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                         (_span(denier, neg), _span(asserter, pos)),
                     )
     return best
+
+
+def _speaks_of_self(item: Item, s: SentenceFacts) -> bool:
+    """An answer is about the one asked; a report's sentence about its speaker says "I"."""
+    return item.kind == "statement" and (
+        item.question is not None or bool(lexicon().first_person[item.lang].search(s.text)))
 
 
 def _other_way(denied: frozenset[str], pos: SentenceFacts, asserter: Item) -> bool:
