@@ -416,3 +416,15 @@ def test_a_report_of_someone_elses_conduct_is_not_refuted_by_records_of_it() -> 
     assert polarity_judge(s1, e1) is None
     s1, _, e1 = items("I never received any cash from Rita.", "Nothing else.", record)
     assert polarity_judge(s1, e1) is not None
+
+
+def test_each_date_goes_with_its_own_payment() -> None:
+    """"第一笔五万是一月中旬，第二笔三万是三月初" against a transfer of 50,000 on 15 January: the
+    March date is the other payment's, so the two agree."""
+    case = CASE.format(a="公司给孙丽转账两笔，第一笔五万是一月中旬，第二笔三万是三月初。",
+                       b="无。", e="2025年1月15日，公司向孙丽账户转账50,000元。")
+    s1, _, e1 = build_items(parse_case(case))
+    assert date_judge(s1, e1) is None
+    case = case.replace("50,000元", "30,000元")
+    s1, _, e1 = build_items(parse_case(case))
+    assert date_judge(s1, e1) is not None

@@ -164,6 +164,8 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
         same_act = bool(_dated_acts(a, sa) & _dated_acts(b, sb))
         implied = not sa.dates or not sb.dates  # a record's date: only for "the first time"
         for da, db in product(dates_a, dates_b):
+            if _other_sums(a, sa, da, b, sb, db):
+                continue  # "五万是一月中旬，三万是三月初": each date goes with its own payment
             if same_act and (first or (shared and not implied)) and intervals_disjoint(da, db):
                 strong = first or len(shared) >= 3
             elif _out_of_order(a, sa, da, b, sb, db, same_act and involved):
@@ -182,6 +184,27 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
 
 
 _SINCE_SLACK = timedelta(days=60)
+# Clause breaks; a comma or full stop inside a number ("50,000", "1.2万") breaks nothing.
+_CLAUSE_BREAK = re.compile(r"(?<!\d)[,.](?!\d)|[;:，；：。!?！？]")
+
+
+def _clause_amounts(item: Item, s: SentenceFacts, d: DateMention) -> list[AmountMention]:
+    """The sums a date is the time of: those of its clause where the sentence has several
+    dates, else all of the sentence's ("2025年1月15日，公司转账50,000元")."""
+    if len(s.dates) == 1:
+        return list(s.amounts)
+    lo = max((m.end() for m in _CLAUSE_BREAK.finditer(item.text, s.start, d.start)),
+             default=s.start)
+    end = _CLAUSE_BREAK.search(item.text, d.end, s.end)
+    hi = end.start() if end else s.end
+    return [m for m in s.amounts if lo <= m.start < hi]
+
+
+def _other_sums(a: Item, sa: SentenceFacts, da: DateMention, b: Item, sb: SentenceFacts,
+                db: DateMention) -> bool:
+    """Both dates go with sums of money, and different ones: two payments, not one."""
+    ma, mb = _clause_amounts(a, sa, da), _clause_amounts(b, sb, db)
+    return bool(ma and mb) and all(ranges_disjoint(x, y) for x, y in product(ma, mb))
 
 
 def _out_of_order(a: Item, sa: SentenceFacts, da: DateMention, b: Item, sb: SentenceFacts,
