@@ -428,3 +428,16 @@ def test_each_date_goes_with_its_own_payment() -> None:
     case = case.replace("50,000元", "30,000元")
     s1, _, e1 = build_items(parse_case(case))
     assert date_judge(s1, e1) is not None
+
+
+def test_an_answer_shows_contact_the_way_its_question_asks() -> None:
+    """"Who were your guests at the Olive Press?" "Buyers from Kessler; I took them out to keep
+    the relationship warm" is a meeting, which a record that no one from Kessler dined with
+    the speaker refutes."""
+    case = CASE.format(
+        a="Buyers from Kessler. I took them out to keep the relationship warm.", b="No.",
+        e="Kessler Foods: none of our staff attended any dinner or meeting with Tom Hale.",
+    ).replace("{id: S1, by: P1,", "{id: S1, by: P1, question: 'Who were your guests at the "
+              "Olive Press on 8 June?',")
+    s1, _, e1 = build_items(parse_case(case))
+    assert polarity_judge(s1, e1) is not None

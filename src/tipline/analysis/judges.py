@@ -347,7 +347,8 @@ def _speaks_of_self(item: Item, s: SentenceFacts) -> bool:
 def _other_way(denied: frozenset[str], pos: SentenceFacts, asserter: Item) -> bool:
     """The denial (its contact modes) is of meeting and the other side shows only messages, or
     the reverse."""
-    shown = lexicon().contact_modes_of(pos.text, asserter.lang)
+    said = f"{asserter.question} {pos.text}" if asserter.question else pos.text
+    shown = lexicon().contact_modes_of(said, asserter.lang)  # "your guests at…?" "Buyers."
     return "general" not in denied and bool(denied) and bool(shown) and not denied & shown
 
 
