@@ -151,7 +151,9 @@ def main() -> int:
         # The model is used for a kind only where it helps on held-out cases; elsewhere the
         # rules' weights stand in (and the engine skips the model for that kind).
         rules, nli = current[kind]["rules"], current[kind].get("nli")
-        if nli is None or nli["leave_one_case_out"]["f1"] <= rules["leave_one_case_out"]["f1"]:
+        stale = nli is not None and "note" in nli  # an earlier copy of the rules, not a fit
+        if nli is None or stale or (
+                nli["leave_one_case_out"]["f1"] <= rules["leave_one_case_out"]["f1"]):
             current[kind]["nli"] = {**rules, "note": "model did not help held-out; rules used"}
             print(f"{kind}: the NLI variant does not beat the rules held-out; rules used")
     header = ("# Pair-judge weights, fitted by training/fit_pair_weights.py on the dev cases.\n"
