@@ -40,6 +40,9 @@ def items(a: str, b: str, e: str = "22,000 CNY received by P1 from Rita Vance.")
     ("Rita paid me tens of thousands of yuan.", "Rita paid me around 60,000 yuan.", False),
     ("She paid me 30,000 yuan and then 50,000 yuan.", "In all she paid me 80,000 yuan.", False),
     ("Rita paid me 5,000 GBP.", "Rita paid me 60,000 yuan.", False),
+    # A rate is no total: "500 a box" says nothing against 60,000 in all.
+    ("Rita paid me 500 yuan a box.", "Rita paid me around 60,000 yuan.", False),
+    ("孙丽每月付我三千块。", "孙丽一共付了我六万块。", False),
 ])
 def test_amount_judge(a: str, b: str, fires: bool) -> None:
     s1, s2, _ = items(a, b)

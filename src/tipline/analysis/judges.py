@@ -75,21 +75,36 @@ def _totals(amounts: Iterable[AmountMention]) -> list[AmountMention]:
     return found
 
 
+_EN_RATE = re.compile(r"^\s*(?:a|an|per|each|every)\s+(?!few\b|couple\b|lot\b|bit\b|total\b)"
+                      r"[a-z]+\b", re.IGNORECASE)
+_ZH_RATE_BEFORE = re.compile(r"每[^，。；：,;:]{0,3}$")
+
+
+def _sums(item: Item, amounts: Iterable[AmountMention]) -> list[AmountMention]:
+    """Amounts that are sums, not rates ("500 a box", "a couple of grand a week", "每月三千"):
+    a rate says nothing about a total."""
+    return [m for m in amounts
+            if not _EN_RATE.match(item.text[m.end:])
+            and not _ZH_RATE_BEFORE.search(item.text[max(0, m.start - 4):m.start])
+            and item.text[m.end:m.end + 1] != "/"]
+
+
 def amount_judge(a: Item, b: Item) -> Verdict | None:
     """Two amounts for the same money that cannot overlap, even with a 15% margin."""
-    a_all, b_all = _totals(a.amounts), _totals(b.amounts)
+    a_all, b_all = _totals(_sums(a, a.amounts)), _totals(_sums(b, b.amounts))
     for sa, sb in product(a.sentences, b.sentences):
-        if not sa.amounts or not sb.amounts:
+        sums_a, sums_b = _sums(a, sa.amounts), _sums(b, sb.amounts)
+        if not sums_a or not sums_b:
             continue
         shared = _shared(sa, sb, a, b)
         same_money = "money" in (sa.acts | a.question_acts) & (sb.acts | b.question_acts)
         if not shared and not (sa.people & sb.people):
             continue
         strength = 1.0 if same_money else 0.3
-        for ma in sa.amounts:
+        for ma in sums_a:
             if any(not ranges_disjoint(ma, mb, 0.15) for mb in b_all):
                 continue
-            for mb in sb.amounts:
+            for mb in sums_b:
                 if any(not ranges_disjoint(ma_, mb, 0.15) for ma_ in a_all):
                     continue
                 return Verdict(
