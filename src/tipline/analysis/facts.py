@@ -328,7 +328,7 @@ def _record_day(at: datetime) -> DateMention:
     """A record's `at` as a mention: the time of what it records where its text names none
     ("First message on record between…", at 2024-10-21), as the timeline reads it too."""
     whole_day = at.time() == datetime.min.time()
-    return DateMention(0, 0, f"the record's date ({at:%Y-%m-%d})", at,
+    return DateMention(0, 0, "the record's date", at,
                        at + (timedelta(days=1) if whole_day else timedelta(minutes=1)),
                        "day" if whole_day else "minute")
 

@@ -181,20 +181,19 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
         for da, db in product(dates_a, dates_b):
             if _other_sums(a, sa, da, b, sb, db):
                 continue  # "五万是一月中旬，三万是三月初": each date goes with its own payment
+            said = (f"{a.ref} {{}} {da.text} ({_interval(da)}); "
+                    f"{b.ref} {{}} {db.text} ({_interval(db)}).")
             if same_act and (first or (shared and not implied)) and intervals_disjoint(da, db):
                 strong = first or len(shared) >= 3
+                reason = said.format("dates it to", "to")
             elif _out_of_order(a, sa, da, b, sb, db, same_act and involved):
                 strong = True  # a beginning or a first time that something earlier refutes
+                reason = "They disagree on when it began: " + said.format("says", "says")
             else:
                 continue  # two times of two different happenings are no conflict
             score = 1.0 if strong else 0.3
             if best is None or score > best.score:
-                best = Verdict(
-                    "dates", score,
-                    f"{a.ref} dates it to {da.text} ({_interval(da)}); "
-                    f"{b.ref} to {db.text} ({_interval(db)}).",
-                    (_span(a, sa), _span(b, sb)),
-                )
+                best = Verdict("dates", score, reason, (_span(a, sa), _span(b, sb)))
     return best
 
 
