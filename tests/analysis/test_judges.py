@@ -419,6 +419,8 @@ def test_a_report_of_someone_elses_conduct_is_not_refuted_by_records_of_it() -> 
     assert polarity_judge(s1, e1) is None
     s1, _, e1 = items("I never received any cash from Rita.", "Nothing else.", record)
     assert polarity_judge(s1, e1) is not None
+    s1, _, e1 = items("Our manager Rita never received any cash.", "Nothing else.", record)
+    assert polarity_judge(s1, e1) is None
 
 
 def test_each_date_goes_with_its_own_payment() -> None:

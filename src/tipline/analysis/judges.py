@@ -352,10 +352,14 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
     return best
 
 
+_SELF_SUBJECT = {"en": re.compile(r"\b(?:i|we)\b", re.IGNORECASE), "zh": re.compile("我")}
+
+
 def _speaks_of_self(item: Item, s: SentenceFacts) -> bool:
-    """An answer is about the one asked; a report's sentence about its speaker says "I"."""
+    """An answer is about the one asked; a report's sentence about its speaker says "I" or
+    "we" ("our manager didn't call 911" is about the manager)."""
     return item.kind == "statement" and (
-        item.question is not None or bool(lexicon().first_person[item.lang].search(s.text)))
+        item.question is not None or bool(_SELF_SUBJECT[item.lang].search(s.text)))
 
 
 def _other_way(denied: frozenset[str], pos: SentenceFacts, asserter: Item) -> bool:
