@@ -409,6 +409,8 @@ def test_reported_words_are_neither_asserted_nor_denied() -> None:
     assert s1.sentences[0].reported and polarity_judge(s1, s2) is None
     s1, s2, _ = items("Rita never paid me anything.", "Rita paid me 5,000 yuan.")
     assert polarity_judge(s1, s2) is not None
+    s1 = items("We told her no. Like I said, she never paid me.", "Nothing else.")[0]
+    assert not any(s.reported for s in s1.sentences)  # the speaker's own words
 
 
 def test_a_report_of_someone_elses_conduct_is_not_refuted_by_records_of_it() -> None:
