@@ -198,8 +198,18 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
 
 
 _SINCE_SLACK = timedelta(days=60)
+_DEALINGS = frozenset({"contact", "money", "give"})  # none comes before a first contact
 # Clause breaks; a comma or full stop inside a number ("50,000", "1.2万") breaks nothing.
 _CLAUSE_BREAK = re.compile(r"(?<!\d)[,.](?!\d)|[;:，；：。!?！？]")
+_UNTIL = re.compile(r"(?:\buntil|\btill|到)\s*$", re.IGNORECASE)
+
+
+def _sentence_dates(item: Item, s: SentenceFacts) -> tuple[DateMention, ...]:
+    """The times a sentence places things at; a record's undated sentence is at the record's
+    date. An end ("绑到第二天早上", "until I clocked out at six") is when a state stopped, not
+    when the thing happened."""
+    own = tuple(d for d in s.dates if not _UNTIL.search(item.text[max(0, d.start - 6):d.start]))
+    return own or ((item.day,) if item.kind == "evidence" and item.day and not s.dates else ())
 
 
 def _clause_amounts(item: Item, s: SentenceFacts, d: DateMention) -> list[AmountMention]:
@@ -232,32 +242,15 @@ def _out_of_order(a: Item, sa: SentenceFacts, da: DateMention, b: Item, sb: Sent
         return True
     return (related and _before_first(a, da, begins_a, b, db, begins_b)) or (
         _dealing_before_first_contact(acts_a, begins_a, da, acts_b, begins_b, db))
-_DEALINGS = frozenset({"contact", "money", "give"})
 
 
-def _dealing_before_first_contact(acts_a: frozenset[str], begins_a: bool, da: DateMention,
-                                  acts_b: frozenset[str], begins_b: bool, db: DateMention
-                                  ) -> bool:
-    """"The first approach was around Easter" against "he has been paying me since last
-    autumn": no dealing between two people comes before their first contact. (The reverse,
-    a first payment after an earlier approach, is the usual order and no conflict.)"""
-    for acts, begins, when, other_acts, other in ((acts_a, begins_a, da, acts_b, db),
-                                                  (acts_b, begins_b, db, acts_a, da)):
-        if (begins and "contact" in acts and other_acts & _DEALINGS
-                and when.lo - other.lo > _SINCE_SLACK):
-            return True
+def _starts_apart(da: DateMention, db: DateMention) -> bool:
+    """"Paying me since last autumn" against "mid-August was the first time": a beginning said
+    with "since" and a first time well after it (two months' slack for a vague start)."""
+    for since, other in ((da, db), (db, da)):
+        if since.precision == "since" and other.precision != "since":
+            return other.lo - since.lo > _SINCE_SLACK
     return False
-
-
-_UNTIL = re.compile(r"(?:\buntil|\btill|到)\s*$", re.IGNORECASE)
-
-
-def _sentence_dates(item: Item, s: SentenceFacts) -> tuple[DateMention, ...]:
-    """The times a sentence places things at; a record's undated sentence is at the record's
-    date. An end ("绑到第二天早上", "until I clocked out at six") is when a state stopped, not
-    when the thing happened."""
-    own = tuple(d for d in s.dates if not _UNTIL.search(item.text[max(0, d.start - 6):d.start]))
-    return own or ((item.day,) if item.kind == "evidence" and item.day and not s.dates else ())
 
 
 def _before_first(a: Item, da: DateMention, begins_a: bool, b: Item, db: DateMention,
@@ -274,12 +267,17 @@ def _before_first(a: Item, da: DateMention, begins_a: bool, b: Item, db: DateMen
     return False
 
 
-def _starts_apart(da: DateMention, db: DateMention) -> bool:
-    """"Paying me since last autumn" against "mid-August was the first time": a beginning said
-    with "since" and a first time well after it (two months' slack for a vague start)."""
-    for since, other in ((da, db), (db, da)):
-        if since.precision == "since" and other.precision != "since":
-            return other.lo - since.lo > _SINCE_SLACK
+def _dealing_before_first_contact(acts_a: frozenset[str], begins_a: bool, da: DateMention,
+                                  acts_b: frozenset[str], begins_b: bool, db: DateMention
+                                  ) -> bool:
+    """"The first approach was around Easter" against "he has been paying me since last
+    autumn": no dealing between two people comes before their first contact. (The reverse,
+    a first payment after an earlier approach, is the usual order and no conflict.)"""
+    for acts, begins, when, other_acts, other in ((acts_a, begins_a, da, acts_b, db),
+                                                  (acts_b, begins_b, db, acts_a, da)):
+        if (begins and "contact" in acts and other_acts & _DEALINGS
+                and when.lo - other.lo > _SINCE_SLACK):
+            return True
     return False
 
 
@@ -449,7 +447,7 @@ def _puts_actor_there(item: Item, s: SentenceFacts) -> bool:
     """A statement places its speaker where it speaks of itself ("I saw…", "we were at…"), or
     in the first words of an answer ("Where were you?" "At the hearing."); "someone clipped it
     in a parking lot" places someone else."""
-    return (item.kind == "evidence" or bool(lexicon().first_person[item.lang].search(s.text))
+    return (item.kind == "evidence" or bool(_SELF_SUBJECT[item.lang].search(s.text))
             or (item.question is not None and s is item.sentences[0]))
 
 
