@@ -84,8 +84,8 @@ class Item:
     question_people: frozenset[str] = frozenset()
     denies_question: bool = False  # an answer that opens with "no", "never", "没有"
     affirms_question: bool = False  # an answer that opens with "yes", "有", "是"
-    day: DateMention | None = None  # the day an answer is about (its question's, or the
-    # topic's); a record's `at`
+    # the day an answer is about (its question's, or the topic's); a record's `at`
+    day: DateMention | None = None
     asks_when: bool = False  # its question asks "when": the answer dates the question's event
     fields: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -316,7 +316,7 @@ def _evidence_item(case: Case, ev: Evidence, order: int, finder: PeopleFinder, k
     at = case.local(ev.at)
     return Item(
         ref=ev.id, kind="evidence", text=ev.text, lang=lang, order=order,
-        anchor=case.anchor(ev), at=case.local(ev.at), speaker=None, speaker_role=None,
+        anchor=case.anchor(ev), at=at, speaker=None, speaker_role=None,
         question=None, evidence_kind=ev.kind, sentences=sentences,
         words=frozenset(w for s in sentences for w in s.words),
         people=frozenset(finder.find(ev.text) | actors), actors=frozenset(actors),
