@@ -341,6 +341,10 @@ def test_act_words_are_whole_words() -> None:
     assert not s3.sentences[0].acts & {"presence", "harm"}
     s4 = items("I have never been to the base.", "Nothing else.")[0]
     assert "presence" in s4.sentences[0].acts
+    # idioms that name no act: taking it well, a payment going through, leaving of one's accord
+    s5 = items("He didn't take it well; it went through the app; I left of my own accord.",
+               "Nothing else.")[0]
+    assert not s5.sentences[0].acts & {"take", "presence"}
 
 
 def test_a_hedged_answer_does_not_deny_the_question() -> None:
