@@ -452,3 +452,13 @@ def test_an_answer_shows_contact_the_way_its_question_asks() -> None:
               "Olive Press on 8 June?',")
     s1, _, e1 = build_items(parse_case(case))
     assert polarity_judge(s1, e1) is not None
+
+
+def test_a_denial_of_borrowing_is_refuted_by_a_loan_not_by_payments() -> None:
+    """"一分都没跟别人借" against "我转进去二十多万" is no conflict; against a loan it is."""
+    case = CASE.format(a="钱全是我自己攒的，一分都没跟别人借。", b="我前前后后给孙丽转了二十多万。",
+                       e="借呗：4月28日向钱志刚放款50,000元。").replace(
+        "Rita Vance", "孙丽").replace("Tom Hale", "钱志刚")
+    s1, s2, e1 = build_items(parse_case(case))
+    assert polarity_judge(s1, s2) is None
+    assert polarity_judge(s1, e1) is not None

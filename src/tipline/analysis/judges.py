@@ -334,6 +334,8 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                     continue
                 if shared_acts == {"contact"} and _other_way(modes, pos, asserter):
                     continue
+                if shared_acts == {"money"} and _other_money(neg.text, denier, pos, asserter):
+                    continue
                 overlap = len(context & pos.words)
                 named = neg.people | denier.question_people
                 counterpart = bool(named & (pos.people | asserter.actors) - {denier.speaker})
@@ -366,6 +368,13 @@ def _other_way(denied: frozenset[str], pos: SentenceFacts, asserter: Item) -> bo
     said = f"{asserter.question} {pos.text}" if asserter.question else pos.text
     shown = lexicon().contact_modes_of(said, asserter.lang)  # "your guests at…?" "Buyers."
     return "general" not in denied and bool(denied) and bool(shown) and not denied & shown
+
+
+def _other_money(denial: str, denier: Item, pos: SentenceFacts, asserter: Item) -> bool:
+    """The denial is of borrowing ("一分都没跟别人借") and the other side shows other money."""
+    borrowing = lexicon().borrowing
+    return bool(borrowing[denier.lang].search(denial)) and not borrowing[asserter.lang].search(
+        pos.text)
 
 
 def _asks(sentence: SentenceFacts) -> bool:

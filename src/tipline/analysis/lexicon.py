@@ -15,6 +15,7 @@ class Lexicon:
     negation: dict[str, re.Pattern[str]]
     acts: dict[str, dict[str, re.Pattern[str]]]
     refusal: dict[str, re.Pattern[str]]
+    borrowing: dict[str, re.Pattern[str]]
     retraction: dict[str, re.Pattern[str]]
     reported: dict[str, re.Pattern[str]]
     first_person: dict[str, re.Pattern[str]]
@@ -42,6 +43,7 @@ def lexicon() -> Lexicon:
         negation=_compile(raw["negation"], "negation"),
         acts={name: _compile(entry, f"acts.{name}") for name, entry in raw["acts"].items()},
         refusal=_compile(raw["refusal"], "refusal"),
+        borrowing=_compile(raw["borrowing"], "borrowing"),
         retraction=_compile(raw["retraction"], "retraction"),
         reported=_compile(raw["reported"], "reported"),
         first_person=_compile(raw["first_person"], "first_person"),
