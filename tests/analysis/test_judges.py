@@ -462,3 +462,14 @@ def test_a_denial_of_borrowing_is_refuted_by_a_loan_not_by_payments() -> None:
     s1, s2, e1 = build_items(parse_case(case))
     assert polarity_judge(s1, s2) is None
     assert polarity_judge(s1, e1) is not None
+
+
+def test_who_drove_nobody_is_not_refuted_by_going_out() -> None:
+    """"Who drove your car that night?" "Nobody." denies driving, not going out for a drink;
+    a record of the car being driven refutes it."""
+    case = CASE.format(a="Nobody.", b="I went for a couple of drinks after my shift.",
+                       e="Traffic camera: P1 driving his car north at 23:13.").replace(
+        "{id: S1, by: P1,", "{id: S1, by: P1, question: 'Who drove your car that night?',")
+    s1, s2, e1 = build_items(parse_case(case))
+    assert polarity_judge(s1, s2) is None
+    assert polarity_judge(s1, e1) is not None

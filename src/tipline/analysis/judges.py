@@ -326,15 +326,17 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
             if asserter.kind == "evidence" and not (bare or _speaks_of_self(denier, neg)):
                 continue  # "the takings never go through the till": the records bear it out
             acts = neg.denied_acts | (denier.question_acts if bare else set())
-            modes = lexicon().contact_modes_of(
-                f"{denier.question} {neg.text}" if bare else neg.text, denier.lang)
+            said = f"{denier.question} {neg.text}" if bare else neg.text
+            modes = lexicon().contact_modes_of(said, denier.lang)
             for pos in asserter.sentences:
                 shared_acts = acts & pos.acts
                 if pos.negated or pos.reported or not shared_acts or _asks(pos):
                     continue
                 if shared_acts == {"contact"} and _other_way(modes, pos, asserter):
                     continue
-                if shared_acts == {"money"} and _other_money(neg.text, denier, pos, asserter):
+                shared_acts = frozenset(a for a in shared_acts
+                                        if not _other_kind(a, said, denier, pos, asserter))
+                if not shared_acts:
                     continue
                 overlap = len(context & pos.words)
                 named = neg.people | denier.question_people
@@ -370,11 +372,13 @@ def _other_way(denied: frozenset[str], pos: SentenceFacts, asserter: Item) -> bo
     return "general" not in denied and bool(denied) and bool(shown) and not denied & shown
 
 
-def _other_money(denial: str, denier: Item, pos: SentenceFacts, asserter: Item) -> bool:
-    """The denial is of borrowing ("一分都没跟别人借") and the other side shows other money."""
-    borrowing = lexicon().borrowing
-    return bool(borrowing[denier.lang].search(denial)) and not borrowing[asserter.lang].search(
-        pos.text)
+def _other_kind(act: str, denial: str, denier: Item, pos: SentenceFacts, asserter: Item
+                ) -> bool:
+    """The denial names a narrower kind of the act ("一分都没跟别人借": borrowing) and the other
+    side shows none of it (only transfers)."""
+    lex = lexicon()
+    denied = lex.kinds_of(act, denial, denier.lang)
+    return bool(denied) and not denied & lex.kinds_of(act, pos.text, asserter.lang)
 
 
 def _asks(sentence: SentenceFacts) -> bool:

@@ -15,11 +15,16 @@ class Lexicon:
     negation: dict[str, re.Pattern[str]]
     acts: dict[str, dict[str, re.Pattern[str]]]
     refusal: dict[str, re.Pattern[str]]
-    borrowing: dict[str, re.Pattern[str]]
+    act_kinds: dict[str, dict[str, dict[str, re.Pattern[str]]]]
     retraction: dict[str, re.Pattern[str]]
     reported: dict[str, re.Pattern[str]]
     first_person: dict[str, re.Pattern[str]]
     contact_modes: dict[str, dict[str, re.Pattern[str]]]
+
+    def kinds_of(self, family: str, text: str, lang: str) -> frozenset[str]:
+        """The narrower kinds of a family of acts a text names ("borrowing" of "money")."""
+        return frozenset(kind for kind, pats in self.act_kinds.get(family, {}).items()
+                         if pats[lang].search(text))
 
     def contact_modes_of(self, text: str, lang: str) -> frozenset[str]:
         """How a text says people were in contact ("in_person", "remote", "general")."""
@@ -43,7 +48,9 @@ def lexicon() -> Lexicon:
         negation=_compile(raw["negation"], "negation"),
         acts={name: _compile(entry, f"acts.{name}") for name, entry in raw["acts"].items()},
         refusal=_compile(raw["refusal"], "refusal"),
-        borrowing=_compile(raw["borrowing"], "borrowing"),
+        act_kinds={family: {kind: _compile(entry, f"act_kinds.{family}.{kind}")
+                            for kind, entry in kinds.items()}
+                   for family, kinds in raw["act_kinds"].items()},
         retraction=_compile(raw["retraction"], "retraction"),
         reported=_compile(raw["reported"], "reported"),
         first_person=_compile(raw["first_person"], "first_person"),
