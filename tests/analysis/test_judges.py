@@ -473,3 +473,18 @@ def test_who_drove_nobody_is_not_refuted_by_going_out() -> None:
     s1, s2, e1 = build_items(parse_case(case))
     assert polarity_judge(s1, s2) is None
     assert polarity_judge(s1, e1) is not None
+
+
+def test_first_noticing_is_no_first_time_of_the_act() -> None:
+    """"How did you first notice?" "In July I saw her claims" says when the speaker noticed,
+    not when the claims began; a record of claims from March does not refute it."""
+    case = CASE.format(a="In July I saw the claims Rita made.", b="Nothing else.",
+                       e="Claims by Rita Vance since 1 March 2024, 22,000 CNY.").replace(
+        "{id: S1, by: P1,", "{id: S1, by: P1, question: 'How did you first notice?',")
+    s1, _, e1 = build_items(parse_case(case.replace("2025-06-10", "2024-09-10")))
+    verdict = date_judge(s1, e1)
+    assert verdict is None or "began" not in verdict.reason
+    s1, _, e1 = build_items(parse_case(case.replace("2025-06-10", "2024-09-10").replace(
+        "How did you first notice?", "When did Rita first make claims?")))
+    verdict = date_judge(s1, e1)
+    assert verdict is not None and "began" in verdict.reason

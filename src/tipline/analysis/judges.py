@@ -173,8 +173,7 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
             continue
         shared = frozenset(w for w in _dated_words(a, sa) & _dated_words(b, sb)
                            if not _NUMBERISH.search(w))
-        begins_a, begins_b = (bool(_FIRST_EVENT & _context(a, sa)),
-                              bool(_FIRST_EVENT & _context(b, sb)))
+        begins_a, begins_b = _begins(a, sa), _begins(b, sb)
         first = begins_a and begins_b
         same_act = bool(_dated_acts(a, sa) & _dated_acts(b, sb))
         implied = not sa.dates or not sb.dates  # a record's date: only for "the first time"
@@ -231,11 +230,17 @@ def _other_sums(a: Item, sa: SentenceFacts, da: DateMention, b: Item, sb: Senten
     return bool(ma and mb) and all(ranges_disjoint(x, y) for x, y in product(ma, mb))
 
 
+def _begins(item: Item, s: SentenceFacts) -> bool:
+    """Says when an act first happened: "the first time money was mentioned", or the answer to
+    "When did he first offer you money?" ("How did you first notice?" names no act)."""
+    return bool(_FIRST_EVENT & s.words and s.acts) or bool(
+        _FIRST_EVENT & item.question_words and item.question_acts)
+
+
 def _out_of_order(a: Item, sa: SentenceFacts, da: DateMention, b: Item, sb: SentenceFacts,
                   db: DateMention, related: bool) -> bool:
     """A first time or a beginning that the other side's time comes well before."""
-    begins_a, begins_b = (bool(_FIRST_EVENT & _context(a, sa)),
-                          bool(_FIRST_EVENT & _context(b, sb)))
+    begins_a, begins_b = _begins(a, sa), _begins(b, sb)
     acts_a, acts_b = _dated_acts(a, sa), _dated_acts(b, sb)
     if acts_a & acts_b and (begins_a or da.precision == "since") and (
             begins_b or db.precision == "since") and _starts_apart(da, db):
