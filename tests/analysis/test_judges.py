@@ -322,6 +322,7 @@ def test_a_record_before_what_a_statement_calls_the_first_time() -> None:
     ("Not only did she pay, she called twice.", False),
     ("Not much. A few hundred quid.", False),
     ("Not properly.", False),
+    ("But like I said, that's not why I'm calling.", False),
     ("No one saw me.", True),
     ("I never printed it.", True),
 ])
