@@ -489,3 +489,17 @@ def test_first_noticing_is_no_first_time_of_the_act() -> None:
         "How did you first notice?", "When did Rita first make claims?")))
     verdict = date_judge(s1, e1)
     assert verdict is not None and "began" in verdict.reason
+
+
+def test_an_admission_of_going_out_does_not_take_back_a_denial_of_driving() -> None:
+    """"Who drove your car?" "Nobody." is not what "Okay. I went for a couple of drinks" takes
+    back; "Did you go out?" "No." is."""
+    def score(question: str, answer: str) -> float:
+        case = CASE.format(a=answer, b="Okay. I went out for a couple of drinks that night.",
+                           e="A record.").replace(
+            "{id: S1, by: P1,", f"{{id: S1, by: P1, question: '{question}',")
+        s1, s2, _ = build_items(parse_case(case))
+        verdict = retraction_judge(s1, s2)
+        return verdict.score if verdict else 0.0
+    assert score("Who drove your car that night?", "Nobody.") < score(
+        "Did you go out that night?", "No.")

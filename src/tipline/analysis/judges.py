@@ -340,7 +340,8 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                 if shared_acts == {"contact"} and _other_way(modes, pos, asserter):
                     continue
                 shared_acts = frozenset(a for a in shared_acts
-                                        if not _other_kind(a, said, denier, pos, asserter))
+                                        if not _other_kind(a, said, denier.lang, pos.text,
+                                                           asserter.lang))
                 if not shared_acts:
                     continue
                 overlap = len(context & pos.words)
@@ -377,13 +378,12 @@ def _other_way(denied: frozenset[str], pos: SentenceFacts, asserter: Item) -> bo
     return "general" not in denied and bool(denied) and bool(shown) and not denied & shown
 
 
-def _other_kind(act: str, denial: str, denier: Item, pos: SentenceFacts, asserter: Item
-                ) -> bool:
+def _other_kind(act: str, denial: str, denial_lang: str, shown: str, shown_lang: str) -> bool:
     """The denial names a narrower kind of the act ("一分都没跟别人借": borrowing) and the other
     side shows none of it (only transfers)."""
     lex = lexicon()
-    denied = lex.kinds_of(act, denial, denier.lang)
-    return bool(denied) and not denied & lex.kinds_of(act, pos.text, asserter.lang)
+    denied = lex.kinds_of(act, denial, denial_lang)
+    return bool(denied) and not denied & lex.kinds_of(act, shown, shown_lang)
 
 
 def _asks(sentence: SentenceFacts) -> bool:
@@ -411,7 +411,9 @@ def retraction_judge(a: Item, b: Item) -> Verdict | None:
         return None
     shared = earlier.topic_words & later.topic_words
     overlap = len(shared) / max(1, min(len(earlier.topic_words), len(later.topic_words)))
-    acts = earlier.negated_acts & later.asserted_acts
+    denial = f"{earlier.question or ''} {earlier.text}"
+    acts = {act for act in earlier.negated_acts & later.asserted_acts
+            if not _other_kind(act, denial, earlier.lang, later.text, later.lang)}
     score = min(1.0, overlap * 2 + (0.5 if acts else 0.0))
     if score <= 0:
         return None
