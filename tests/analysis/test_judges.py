@@ -503,3 +503,15 @@ def test_an_admission_of_going_out_does_not_take_back_a_denial_of_driving() -> N
         return verdict.score if verdict else 0.0
     assert score("Who drove your car that night?", "Nobody.") < score(
         "Did you go out that night?", "No.")
+
+
+def test_a_denial_of_hitting_is_refuted_by_a_blow_not_by_restraints() -> None:
+    """"我从来没打过他" is refuted by "掌掴老人面部", not by "取约束带，约束老人四肢"."""
+    case = CASE.format(a="我从来没打过孙丽。", b="无。",
+                       e="监控：钱志刚取约束带返回，约束孙丽四肢。").replace(
+        "Rita Vance", "孙丽").replace("Tom Hale", "钱志刚")
+    s1, _, e1 = build_items(parse_case(case))
+    assert polarity_judge(s1, e1) is None
+    blow = case.replace("取约束带返回，约束孙丽四肢", "两次掌掴孙丽面部")
+    s1, _, e1 = build_items(parse_case(blow))
+    assert polarity_judge(s1, e1) is not None
