@@ -515,3 +515,16 @@ def test_a_denial_of_hitting_is_refuted_by_a_blow_not_by_restraints() -> None:
     blow = case.replace("取约束带返回，约束孙丽四肢", "两次掌掴孙丽面部")
     s1, _, e1 = build_items(parse_case(blow))
     assert polarity_judge(s1, e1) is not None
+
+
+@pytest.mark.parametrize(("text", "asserts"), [
+    ("周磊跟他有什么往来，我不清楚。", False),
+    ("I don't know what Rita did with the money.", False),
+    ("Rita gave me the money.", True),
+    ("我不知道他们在说什么，但是我看见孙丽收了钱。", True),
+])
+def test_not_knowing_the_answer_asserts_nothing(text: str, asserts: bool) -> None:
+    from tipline.analysis.judges import _asks
+
+    s1 = items(text, "Nothing else.")[0]
+    assert (not _asks(s1.sentences[0])) is asserts

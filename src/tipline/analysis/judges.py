@@ -386,9 +386,18 @@ def _other_kind(act: str, denial: str, denial_lang: str, shown: str, shown_lang:
     return bool(denied) and not denied & lex.kinds_of(act, shown, shown_lang)
 
 
+_UNSURE = re.compile(  # the whole sentence is the not-knowing: nothing else is said in it
+    r"^(?!.*\bbut\b).*\b(?:don't|do not|didn't|did not) know (?:what|who|whether|if|how|where|"
+    r"when|why)\b|^(?!.*\bbut\b).*\bno idea (?:what|who|whether|if|how|where|when|why)\b|"
+    r"(?:什么|谁|哪|怎么|多少|有没有)[^。；！？]{0,12}(?:不清楚|不知道|不记得)[了啊呢吧]?[。！]?$|"
+    r"^[^，,]*(?:不清楚|不知道|不记得)[^，,。；！？]{0,12}(?:什么|谁|哪|怎么|多少|有没有)"
+    r"[^，,。；！？]*[。！？]?$", re.IGNORECASE)
+
+
 def _asks(sentence: SentenceFacts) -> bool:
-    """A question asserts nothing ("Will my name be shared with Rob?")."""
-    return sentence.text.rstrip().endswith(("?", "？"))
+    """A question asserts nothing ("Will my name be shared with Rob?"), nor does not knowing
+    the answer to one ("周磊跟他有什么往来，我不清楚", "I don't know what he did with it")."""
+    return sentence.text.rstrip().endswith(("?", "？")) or bool(_UNSURE.search(sentence.text))
 
 
 def _denials(item: Item) -> list[SentenceFacts]:
