@@ -131,6 +131,9 @@ def test_place_judge(a: str, e: str, fires: bool) -> None:
     # Turning down an offer denies what was offered.
     ("He offered me money to release the containers. I turned him down flat.", "en",
      {"money"}, {"money"}),
+    # ... the offer, not what happened before it: the contact stands.
+    ("They contacted me online and asked me to provide documents. I refused outright.", "en",
+     {"contact", "give"}, {"give"}),
 ])
 def test_denied_acts(text: str, lang: str, acts: set[str], denied: set[str]) -> None:
     case = CASE.format(a=text, b="Nothing else.", e="A record.")

@@ -191,7 +191,7 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
         own = _unquoted(sent.text) if record else sent.text
         acts, denied = _acts(sent.text, s_lang, lex, own)
         if out and lex.refusal[s_lang].search(sent.text):
-            denied |= out[-1].acts  # the offer just made
+            denied |= _offered(out[-1].text, s_lang, lex)  # the offer just made
         out.append(SentenceFacts(
             start=sent.start, end=sent.end, text=sent.text,
             negated=bool(lex.negation[s_lang].search(own)),
@@ -205,6 +205,13 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
             reported=not record and bool(lex.reported[s_lang].search(sent.text)),
         ))
     return tuple(out)
+
+
+def _offered(text: str, lang: str, lex: Lexicon) -> frozenset[str]:
+    """The acts of an offer or request: what follows its last "asked me to", "要我" (else the
+    whole sentence)."""
+    cues = list(lex.offer[lang].finditer(text))
+    return _acts(text[cues[-1].start():] if cues else text, lang, lex)[0]
 
 
 # A negation denies the acts of its own clause: "They paid me, but I only ever sent fakes" denies

@@ -15,6 +15,7 @@ class Lexicon:
     negation: dict[str, re.Pattern[str]]
     acts: dict[str, dict[str, re.Pattern[str]]]
     refusal: dict[str, re.Pattern[str]]
+    offer: dict[str, re.Pattern[str]]
     act_kinds: dict[str, dict[str, dict[str, re.Pattern[str]]]]
     retraction: dict[str, re.Pattern[str]]
     reported: dict[str, re.Pattern[str]]
@@ -48,6 +49,7 @@ def lexicon() -> Lexicon:
         negation=_compile(raw["negation"], "negation"),
         acts={name: _compile(entry, f"acts.{name}") for name, entry in raw["acts"].items()},
         refusal=_compile(raw["refusal"], "refusal"),
+        offer=_compile(raw["offer"], "offer"),
         act_kinds={family: {kind: _compile(entry, f"act_kinds.{family}.{kind}")
                             for kind, entry in kinds.items()}
                    for family, kinds in raw["act_kinds"].items()},
