@@ -531,3 +531,11 @@ def test_not_knowing_the_answer_asserts_nothing(text: str, asserts: bool) -> Non
 
     s1 = items(text, "Nothing else.")[0]
     assert (not _asks(s1.sentences[0])) is asserts
+
+
+def test_a_time_after_the_first_time_is_no_conflict() -> None:
+    """"Rita first offered me money around Easter" and a payment from Rita in June agree: the
+    first time came before."""
+    s1, s2, _ = items("Rita first offered me money around Easter this year.",
+                      "Rita paid me money at the bar on 13 May this year.")
+    assert date_judge(s1, s2) is None

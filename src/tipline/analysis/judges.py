@@ -182,7 +182,10 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
                 continue  # "五万是一月中旬，三万是三月初": each date goes with its own payment
             said = (f"{a.ref} {{}} {da.text} ({_interval(da)}); "
                     f"{b.ref} {{}} {db.text} ({_interval(db)}).")
-            if same_act and (first or (shared and not implied)) and intervals_disjoint(da, db):
+            later = (begins_a and not begins_b and db.lo >= da.hi) or (
+                begins_b and not begins_a and da.lo >= db.hi)  # after the first time: no news
+            if (same_act and (first or (shared and not implied and not later))
+                    and intervals_disjoint(da, db)):
                 strong = first or len(shared) >= 3
                 reason = said.format("dates it to", "to")
             elif _out_of_order(a, sa, da, b, sb, db, same_act and involved):
