@@ -7,6 +7,7 @@ import pytest
 
 from tipline.analysis.facts import Item, build_items
 from tipline.analysis.judges import (
+    Verdict,
     amount_judge,
     count_judge,
     date_judge,
@@ -539,3 +540,15 @@ def test_a_time_after_the_first_time_is_no_conflict() -> None:
     s1, s2, _ = items("Rita first offered me money around Easter this year.",
                       "Rita paid me money at the bar on 13 May this year.")
     assert date_judge(s1, s2) is None
+
+
+def test_a_date_in_a_clause_of_its_own_dates_that_clause() -> None:
+    """"…结果孙丽三月份调走了，钱也不退" dates a transfer, not the money elsewhere in the
+    sentence; "今年三月，孙丽收了钱" dates the money."""
+    def verdict(b: str) -> Verdict | None:
+        case = CASE.format(a="孙丽收钱是一月中旬，给了五万块钱。", b=b, e="无关记录。").replace(
+            "Rita Vance", "孙丽").replace("Tom Hale", "钱志刚")
+        s1, s2, _ = build_items(parse_case(case))
+        return date_judge(s1, s2)
+    assert verdict("本来说好能过，结果孙丽三月份调走了，钱也不退，我才举报。") is None
+    assert verdict("孙丽收钱是三月份，给了五万块钱。") is not None

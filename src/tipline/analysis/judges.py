@@ -175,9 +175,9 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
                            if not _NUMBERISH.search(w))
         begins_a, begins_b = _begins(a, sa), _begins(b, sb)
         first = begins_a and begins_b
-        same_act = bool(_dated_acts(a, sa) & _dated_acts(b, sb))
         implied = not sa.dates or not sb.dates  # a record's date: only for "the first time"
         for da, db in product(dates_a, dates_b):
+            same_act = bool(_clause_acts(a, sa, da) & _clause_acts(b, sb, db))
             if _other_sums(a, sa, da, b, sb, db):
                 continue  # "五万是一月中旬，三万是三月初": each date goes with its own payment
             said = (f"{a.ref} {{}} {da.text} ({_interval(da)}); "
@@ -296,6 +296,29 @@ def _dated_acts(item: Item, s: SentenceFacts) -> frozenset[str]:
     if not item.asks_when:
         return s.acts
     return s.acts | item.question_acts | item.asserted_acts  # not "nothing about money then"
+
+
+_FILLER = re.compile(r"[\W\d_]+|\b(?:in|on|at|of|the|a|an|by|around|about|from|to|and|"
+                     r"that|this|last|was|it|then)\b|[在于是的了那这就大概约]", re.IGNORECASE)
+
+
+def _clause_acts(item: Item, s: SentenceFacts, d: DateMention) -> frozenset[str]:
+    """The acts a date is the time of: those of its own clause where the clause says more
+    than the date ("…，结果他三月份调走了，…" dates a transfer, not the money elsewhere in the
+    sentence), else the sentence's ("今年年初，我公司…")."""
+    sentence_acts = _dated_acts(item, s)
+    if d.start == d.end or len(s.dates) > 1:
+        return sentence_acts
+    lo = max((m.end() for m in _CLAUSE_BREAK.finditer(item.text, s.start, d.start)),
+             default=s.start)
+    end = _CLAUSE_BREAK.search(item.text, d.end, s.end)
+    hi = end.start() if end else s.end
+    rest = _FILLER.sub("", item.text[lo:d.start] + item.text[d.end:hi])
+    if len(rest) <= 3 or (lo == s.start and hi == s.end):
+        return sentence_acts
+    lex = lexicon()
+    own = frozenset(n for n, pats in lex.acts.items() if pats[item.lang].search(item.text[lo:hi]))
+    return own | (item.question_acts if item.asks_when else frozenset())
 
 
 def _dated_words(item: Item, s: SentenceFacts) -> frozenset[str]:
