@@ -219,11 +219,16 @@ def _clause_amounts(item: Item, s: SentenceFacts, d: DateMention) -> list[Amount
     dates, else all of the sentence's ("2025年1月15日，公司转账50,000元")."""
     if len(s.dates) == 1:
         return list(s.amounts)
+    lo, hi = _clause(item, s, d)
+    return [m for m in s.amounts if lo <= m.start < hi]
+
+
+def _clause(item: Item, s: SentenceFacts, d: DateMention) -> tuple[int, int]:
+    """Where the clause around a date begins and ends in the item's text."""
     lo = max((m.end() for m in _CLAUSE_BREAK.finditer(item.text, s.start, d.start)),
              default=s.start)
     end = _CLAUSE_BREAK.search(item.text, d.end, s.end)
-    hi = end.start() if end else s.end
-    return [m for m in s.amounts if lo <= m.start < hi]
+    return lo, end.start() if end else s.end
 
 
 def _other_sums(a: Item, sa: SentenceFacts, da: DateMention, b: Item, sb: SentenceFacts,
@@ -309,10 +314,7 @@ def _clause_acts(item: Item, s: SentenceFacts, d: DateMention) -> frozenset[str]
     sentence_acts = _dated_acts(item, s)
     if d.start == d.end or len(s.dates) > 1:
         return sentence_acts
-    lo = max((m.end() for m in _CLAUSE_BREAK.finditer(item.text, s.start, d.start)),
-             default=s.start)
-    end = _CLAUSE_BREAK.search(item.text, d.end, s.end)
-    hi = end.start() if end else s.end
+    lo, hi = _clause(item, s, d)
     rest = _FILLER.sub("", item.text[lo:d.start] + item.text[d.end:hi])
     if len(rest) <= 3 or (lo == s.start and hi == s.end):
         return sentence_acts
