@@ -259,3 +259,11 @@ def test_the_weekday_after_a_named_day() -> None:
     assert d.lo == D(2025, 4, 12, 6)
     later = "I saw him on Monday 3 March and again on the Wednesday."
     assert _one(find_dates(later, "en", anchor), later, "Wednesday").lo == D(2025, 3, 5)
+
+
+def test_a_clock_time_goes_to_the_nearest_day() -> None:
+    """"registered at 00:12 on 12 April; … approx 23:30": forty minutes before, on the 11th,
+    not almost a day later."""
+    text = 'Registered at 00:12 on 12 April 2025. Note: "struck at work approx 23:30".'
+    d = _one(find_dates(text, "en", D(2025, 4, 12, 0, 12)), text, "23:30")
+    assert d.lo == D(2025, 4, 11, 23, 30)

@@ -618,7 +618,7 @@ def _in_context(d: DateMention, prev: DateMention | None, anchor: datetime) -> D
         return DateMention(d.start, d.end, d.text, lo, hi, d.precision)
     half_day = timedelta(hours=12)
     marked = _EN_CLOCK_MARKED.search(d.text) or _ZH_CLOCK_MARKED.search(d.text)
-    shifts = (0, 2) if marked else (0, 1, -1, 2)
+    shifts = (0, 2, -2) if marked else (0, 1, -1, 2)  # "00:12 … approx 23:30": the day before
     if not marked and hi - lo == timedelta(hours=13):  # Duckling's bare "six": 06:00-19:00
         hi = lo + timedelta(hours=1)
     readings = [(lo + k * half_day, hi + k * half_day) for k in shifts]
