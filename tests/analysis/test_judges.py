@@ -36,6 +36,15 @@ def items(a: str, b: str, e: str = "22,000 CNY received by P1 from Rita Vance.")
     return build_items(parse_case(CASE.format(a=a, b=b, e=e)))
 
 
+def case_yaml(a: str, b: str = "Nothing else.", e: str = "A record.", *,
+              question: str | None = None, zh: bool = False) -> str:
+    """CASE with S1 as the answer to `question`, and with Chinese names for Chinese texts."""
+    text = CASE.format(a=a, b=b, e=e)
+    if question is not None:
+        text = text.replace("{id: S1, by: P1,", f"{{id: S1, by: P1, question: {question!r},")
+    return text.replace("Rita Vance", "孙丽").replace("Tom Hale", "钱志刚") if zh else text
+
+
 @pytest.mark.parametrize(("a", "b", "fires"), [
     ("Rita paid me a few thousand yuan.", "Rita paid me around 60,000 yuan.", True),
     ("Rita paid me tens of thousands of yuan.", "Rita paid me around 60,000 yuan.", False),
@@ -77,8 +86,7 @@ def test_polarity_judge(a: str, b: str, fires: bool) -> None:
 
 
 def test_polarity_judge_chinese() -> None:
-    case = CASE.format(a="我从来没给过她钱。", b="我给她转了五万块。", e="转账五万元。")
-    case = case.replace("Rita Vance", "孙丽").replace("Tom Hale", "钱志刚")
+    case = case_yaml("我从来没给过她钱。", "我给她转了五万块。", "转账五万元。", zh=True)
     s1, s2, _ = build_items(parse_case(case))
     verdict = polarity_judge(s1, s2)
     assert verdict is not None and verdict.spans[0][0] == "S1"
@@ -137,9 +145,7 @@ def test_place_judge(a: str, e: str, fires: bool) -> None:
      {"contact", "give"}, {"give"}),
 ])
 def test_denied_acts(text: str, lang: str, acts: set[str], denied: set[str]) -> None:
-    case = CASE.format(a=text, b="Nothing else.", e="A record.")
-    if lang == "zh":
-        case = case.replace("Rita Vance", "孙丽").replace("Tom Hale", "钱志刚")
+    case = case_yaml(text, zh=lang == "zh")
     s1 = build_items(parse_case(case))[0]
     assert acts <= {a for s in s1.sentences for a in s.acts}
     assert s1.negated_acts == frozenset(denied)
@@ -191,9 +197,7 @@ def test_places_named_by_possessive_and_without_clock_times(sentence: str,
 
 
 def test_taking_something_out_of_a_system_is_not_being_somewhere() -> None:
-    question = 'question: "Did you take the map out of the system?",'
-    case = CASE.format(a="No.", b="Nothing else.", e="A record.").replace(
-        "{id: S1, by: P1,", "{id: S1, by: P1, " + question)
+    case = case_yaml("No.", question="Did you take the map out of the system?")
     s1 = build_items(parse_case(case))[0]
     assert "presence" not in s1.question_acts and "take" in s1.question_acts
 
@@ -354,8 +358,7 @@ def test_act_words_are_whole_words() -> None:
 
 def test_a_hedged_answer_does_not_deny_the_question() -> None:
     """"Did you see the driver?" "Not properly." is no denial of having seen him."""
-    case = CASE.format(a="Not properly.", b="Nothing else.", e="A record.").replace(
-        "{id: S1, by: P1,", "{id: S1, by: P1, question: 'Did you see the driver?',")
+    case = case_yaml("Not properly.", question="Did you see the driver?")
     s1 = build_items(parse_case(case))[0]
     assert not s1.denies_question
 
@@ -450,20 +453,18 @@ def test_an_answer_shows_contact_the_way_its_question_asks() -> None:
     """"Who were your guests at the Olive Press?" "Buyers from Kessler; I took them out to keep
     the relationship warm" is a meeting, which a record that no one from Kessler dined with
     the speaker refutes."""
-    case = CASE.format(
-        a="Buyers from Kessler. I took them out to keep the relationship warm.", b="No.",
-        e="Kessler Foods: none of our staff attended any dinner or meeting with Tom Hale.",
-    ).replace("{id: S1, by: P1,", "{id: S1, by: P1, question: 'Who were your guests at the "
-              "Olive Press on 8 June?',")
+    case = case_yaml(
+        "Buyers from Kessler. I took them out to keep the relationship warm.", "No.",
+        "Kessler Foods: none of our staff attended any dinner or meeting with Tom Hale.",
+        question="Who were your guests at the Olive Press on 8 June?")
     s1, _, e1 = build_items(parse_case(case))
     assert polarity_judge(s1, e1) is not None
 
 
 def test_a_denial_of_borrowing_is_refuted_by_a_loan_not_by_payments() -> None:
     """"一分都没跟别人借" against "我转进去二十多万" is no conflict; against a loan it is."""
-    case = CASE.format(a="钱全是我自己攒的，一分都没跟别人借。", b="我前前后后给孙丽转了二十多万。",
-                       e="借呗：4月28日向钱志刚放款50,000元。").replace(
-        "Rita Vance", "孙丽").replace("Tom Hale", "钱志刚")
+    case = case_yaml("钱全是我自己攒的，一分都没跟别人借。", "我前前后后给孙丽转了二十多万。",
+                     "借呗：4月28日向钱志刚放款50,000元。", zh=True)
     s1, s2, e1 = build_items(parse_case(case))
     assert polarity_judge(s1, s2) is None
     assert polarity_judge(s1, e1) is not None
@@ -472,9 +473,9 @@ def test_a_denial_of_borrowing_is_refuted_by_a_loan_not_by_payments() -> None:
 def test_who_drove_nobody_is_not_refuted_by_going_out() -> None:
     """"Who drove your car that night?" "Nobody." denies driving, not going out for a drink;
     a record of the car being driven refutes it."""
-    case = CASE.format(a="Nobody.", b="I went for a couple of drinks after my shift.",
-                       e="Traffic camera: P1 driving his car north at 23:13.").replace(
-        "{id: S1, by: P1,", "{id: S1, by: P1, question: 'Who drove your car that night?',")
+    case = case_yaml("Nobody.", "I went for a couple of drinks after my shift.",
+                     "Traffic camera: P1 driving his car north at 23:13.",
+                     question="Who drove your car that night?")
     s1, s2, e1 = build_items(parse_case(case))
     assert polarity_judge(s1, s2) is None
     assert polarity_judge(s1, e1) is not None
@@ -483,9 +484,9 @@ def test_who_drove_nobody_is_not_refuted_by_going_out() -> None:
 def test_first_noticing_is_no_first_time_of_the_act() -> None:
     """"How did you first notice?" "In July I saw her claims" says when the speaker noticed,
     not when the claims began; a record of claims from March does not refute it."""
-    case = CASE.format(a="In July I saw the claims Rita made.", b="Nothing else.",
-                       e="Claims by Rita Vance since 1 March 2024, 22,000 CNY.").replace(
-        "{id: S1, by: P1,", "{id: S1, by: P1, question: 'How did you first notice?',")
+    case = case_yaml("In July I saw the claims Rita made.",
+                     e="Claims by Rita Vance since 1 March 2024, 22,000 CNY.",
+                     question="How did you first notice?")
     s1, _, e1 = build_items(parse_case(case.replace("2025-06-10", "2024-09-10")))
     verdict = date_judge(s1, e1)
     assert verdict is None or "began" not in verdict.reason
@@ -499,9 +500,8 @@ def test_an_admission_of_going_out_does_not_take_back_a_denial_of_driving() -> N
     """"Who drove your car?" "Nobody." is not what "Okay. I went for a couple of drinks" takes
     back; "Did you go out?" "No." is."""
     def score(question: str, answer: str) -> float:
-        case = CASE.format(a=answer, b="Okay. I went out for a couple of drinks that night.",
-                           e="A record.").replace(
-            "{id: S1, by: P1,", f"{{id: S1, by: P1, question: '{question}',")
+        case = case_yaml(answer, "Okay. I went out for a couple of drinks that night.",
+                         question=question)
         s1, s2, _ = build_items(parse_case(case))
         verdict = retraction_judge(s1, s2)
         return verdict.score if verdict else 0.0
@@ -511,9 +511,8 @@ def test_an_admission_of_going_out_does_not_take_back_a_denial_of_driving() -> N
 
 def test_a_denial_of_hitting_is_refuted_by_a_blow_not_by_restraints() -> None:
     """"我从来没打过他" is refuted by "掌掴老人面部", not by "取约束带，约束老人四肢"."""
-    case = CASE.format(a="我从来没打过孙丽。", b="无。",
-                       e="监控：钱志刚取约束带返回，约束孙丽四肢。").replace(
-        "Rita Vance", "孙丽").replace("Tom Hale", "钱志刚")
+    case = case_yaml("我从来没打过孙丽。", "无。", "监控：钱志刚取约束带返回，约束孙丽四肢。",
+                     zh=True)
     s1, _, e1 = build_items(parse_case(case))
     assert polarity_judge(s1, e1) is None
     blow = case.replace("取约束带返回，约束孙丽四肢", "两次掌掴孙丽面部")
@@ -528,10 +527,10 @@ def test_a_denial_of_hitting_is_refuted_by_a_blow_not_by_restraints() -> None:
     ("我不知道他们在说什么，但是我看见孙丽收了钱。", True),
 ])
 def test_not_knowing_the_answer_asserts_nothing(text: str, asserts: bool) -> None:
-    from tipline.analysis.judges import _asks
+    from tipline.analysis.judges import _asserts_nothing
 
     s1 = items(text, "Nothing else.")[0]
-    assert (not _asks(s1.sentences[0])) is asserts
+    assert (not _asserts_nothing(s1.sentences[0])) is asserts
 
 
 def test_a_time_after_the_first_time_is_no_conflict() -> None:
@@ -546,8 +545,7 @@ def test_a_date_in_a_clause_of_its_own_dates_that_clause() -> None:
     """"…结果孙丽三月份调走了，钱也不退" dates a transfer, not the money elsewhere in the
     sentence; "今年三月，孙丽收了钱" dates the money."""
     def verdict(b: str) -> Verdict | None:
-        case = CASE.format(a="孙丽收钱是一月中旬，给了五万块钱。", b=b, e="无关记录。").replace(
-            "Rita Vance", "孙丽").replace("Tom Hale", "钱志刚")
+        case = case_yaml("孙丽收钱是一月中旬，给了五万块钱。", b, "无关记录。", zh=True)
         s1, s2, _ = build_items(parse_case(case))
         return date_judge(s1, s2)
     assert verdict("本来说好能过，结果孙丽三月份调走了，钱也不退，我才举报。") is None

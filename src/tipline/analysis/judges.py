@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import product
+from typing import NamedTuple
 
 from tipline.analysis.counts import CountMention
 from tipline.analysis.facts import Item, SentenceFacts
@@ -91,9 +92,11 @@ def _sums(item: Item, amounts: Iterable[AmountMention]) -> list[AmountMention]:
 
 def amount_judge(a: Item, b: Item) -> Verdict | None:
     """Two amounts for the same money that cannot overlap, even with a 15% margin."""
-    a_all, b_all = _totals(_sums(a, a.amounts)), _totals(_sums(b, b.amounts))
+    all_sums_a, all_sums_b = _sums(a, a.amounts), _sums(b, b.amounts)
+    a_all, b_all = _totals(all_sums_a), _totals(all_sums_b)
     for sa, sb in product(a.sentences, b.sentences):
-        sums_a, sums_b = _sums(a, sa.amounts), _sums(b, sb.amounts)
+        sums_a = [m for m in sa.amounts if m in all_sums_a]
+        sums_b = [m for m in sb.amounts if m in all_sums_b]
         if not sums_a or not sums_b:
             continue
         shared = _shared(sa, sb, a, b)
@@ -174,10 +177,12 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
         shared = frozenset(w for w in _dated_words(a, sa) & _dated_words(b, sb)
                            if not _NUMBERISH.search(w))
         begins_a, begins_b = _begins(a, sa), _begins(b, sb)
+        acts_a, acts_b = _dated_acts(a, sa), _dated_acts(b, sb)
         first = begins_a and begins_b
         implied = not sa.dates or not sb.dates  # a record's date: only for "the first time"
-        for da, db in product(dates_a, dates_b):
-            same_act = bool(_clause_acts(a, sa, da) & _clause_acts(b, sb, db))
+        for (da, ca), (db, cb) in product([(d, _clause_acts(a, sa, d, acts_a)) for d in dates_a],
+                                          [(d, _clause_acts(b, sb, d, acts_b)) for d in dates_b]):
+            same_act = bool(ca & cb)
             if _other_sums(a, sa, da, b, sb, db):
                 continue  # "五万是一月中旬，三万是三月初": each date goes with its own payment
             said = (f"{a.ref} {{}} {da.text} ({_interval(da)}); "
@@ -188,7 +193,8 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
                     and intervals_disjoint(da, db)):
                 strong = first or len(shared) >= 3
                 reason = said.format("dates it to", "to")
-            elif _out_of_order(a, sa, da, b, sb, db, same_act and involved):
+            elif _out_of_order(_Dated(a, da, begins_a, acts_a), _Dated(b, db, begins_b, acts_b),
+                               same_act and involved):
                 strong = True  # a beginning or a first time that something earlier refutes
                 reason = "They disagree on when it began: " + said.format("says", "says")
             else:
@@ -245,16 +251,22 @@ def _begins(item: Item, s: SentenceFacts) -> bool:
         _FIRST_EVENT & item.question_words and item.question_acts)
 
 
-def _out_of_order(a: Item, sa: SentenceFacts, da: DateMention, b: Item, sb: SentenceFacts,
-                  db: DateMention, related: bool) -> bool:
+class _Dated(NamedTuple):
+    """One side of a date comparison."""
+
+    item: Item
+    date: DateMention
+    begins: bool  # the sentence says this is when the act first happened
+    acts: frozenset[str]  # the acts the sentence's dates are the time of
+
+
+def _out_of_order(x: _Dated, y: _Dated, related: bool) -> bool:
     """A first time or a beginning that the other side's time comes well before."""
-    begins_a, begins_b = _begins(a, sa), _begins(b, sb)
-    acts_a, acts_b = _dated_acts(a, sa), _dated_acts(b, sb)
-    if acts_a & acts_b and (begins_a or da.precision == "since") and (
-            begins_b or db.precision == "since") and _starts_apart(da, db):
+    if (x.acts & y.acts and (x.begins or x.date.precision == "since")
+            and (y.begins or y.date.precision == "since") and _starts_apart(x.date, y.date)):
         return True
-    return (related and _before_first(a, da, begins_a, b, db, begins_b)) or (
-        _dealing_before_first_contact(acts_a, begins_a, da, acts_b, begins_b, db))
+    return any((related and _record_before_first(p, q)) or _dealing_before_first_contact(p, q)
+               for p, q in ((x, y), (y, x)))
 
 
 def _starts_apart(da: DateMention, db: DateMention) -> bool:
@@ -266,32 +278,21 @@ def _starts_apart(da: DateMention, db: DateMention) -> bool:
     return False
 
 
-def _before_first(a: Item, da: DateMention, begins_a: bool, b: Item, db: DateMention,
-                  begins_b: bool) -> bool:
+def _record_before_first(stated: _Dated, record: _Dated) -> bool:
     """A statement calls something the first time ("mid-August was the first time money was
     mentioned") and a record shows it well before (transfers from January): a record need not
     say "first" to show an earlier time."""
-    for stated, when, record, other, record_begins in ((a, da, b, db, begins_b),
-                                                        (b, db, a, da, begins_a)):
-        if (stated.kind == "statement" and record.kind == "evidence" and not record_begins
-                and (begins_a if stated is a else begins_b)
-                and when.lo - other.lo > _SINCE_SLACK):
-            return True
-    return False
+    return (stated.item.kind == "statement" and record.item.kind == "evidence"
+            and stated.begins and not record.begins
+            and stated.date.lo - record.date.lo > _SINCE_SLACK)
 
 
-def _dealing_before_first_contact(acts_a: frozenset[str], begins_a: bool, da: DateMention,
-                                  acts_b: frozenset[str], begins_b: bool, db: DateMention
-                                  ) -> bool:
+def _dealing_before_first_contact(first: _Dated, other: _Dated) -> bool:
     """"The first approach was around Easter" against "he has been paying me since last
     autumn": no dealing between two people comes before their first contact. (The reverse,
     a first payment after an earlier approach, is the usual order and no conflict.)"""
-    for acts, begins, when, other_acts, other in ((acts_a, begins_a, da, acts_b, db),
-                                                  (acts_b, begins_b, db, acts_a, da)):
-        if (begins and "contact" in acts and other_acts & _DEALINGS
-                and when.lo - other.lo > _SINCE_SLACK):
-            return True
-    return False
+    return (first.begins and "contact" in first.acts and bool(other.acts & _DEALINGS)
+            and first.date.lo - other.date.lo > _SINCE_SLACK)
 
 
 def _dated_acts(item: Item, s: SentenceFacts) -> frozenset[str]:
@@ -307,11 +308,11 @@ _FILLER = re.compile(r"[\W\d_]+|\b(?:in|on|at|of|the|a|an|by|around|about|from|t
                      r"that|this|last|was|it|then)\b|[在于是的了那这就大概约]", re.IGNORECASE)
 
 
-def _clause_acts(item: Item, s: SentenceFacts, d: DateMention) -> frozenset[str]:
+def _clause_acts(item: Item, s: SentenceFacts, d: DateMention, sentence_acts: frozenset[str]
+                 ) -> frozenset[str]:
     """The acts a date is the time of: those of its own clause where the clause says more
     than the date ("…，结果他三月份调走了，…" dates a transfer, not the money elsewhere in the
-    sentence), else the sentence's ("今年年初，我公司…")."""
-    sentence_acts = _dated_acts(item, s)
+    sentence), else the sentence's (`sentence_acts`: "今年年初，我公司…")."""
     if d.start == d.end or len(s.dates) > 1:
         return sentence_acts
     lo, hi = _clause(item, s, d)
@@ -363,7 +364,7 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
             modes = lexicon().contact_modes_of(said, denier.lang)
             for pos in asserter.sentences:
                 shared_acts = acts & pos.acts
-                if pos.negated or pos.reported or not shared_acts or _asks(pos):
+                if pos.negated or pos.reported or not shared_acts or _asserts_nothing(pos):
                     continue
                 if shared_acts == {"contact"} and _other_way(modes, pos, asserter):
                     continue
@@ -422,7 +423,7 @@ _UNSURE = re.compile(  # the whole sentence is the not-knowing: nothing else is 
     r"[^，,。；！？]*[。！？]?$", re.IGNORECASE)
 
 
-def _asks(sentence: SentenceFacts) -> bool:
+def _asserts_nothing(sentence: SentenceFacts) -> bool:
     """A question asserts nothing ("Will my name be shared with Rob?"), nor does not knowing
     the answer to one ("周磊跟他有什么往来，我不清楚", "I don't know what he did with it")."""
     return sentence.text.rstrip().endswith(("?", "？")) or bool(_UNSURE.search(sentence.text))
