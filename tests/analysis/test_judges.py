@@ -389,6 +389,7 @@ def test_an_end_is_not_when_it_happened() -> None:
     ("他打了老人，还收了家属的钱。", {"harm", "take", "money"}, set()),
     ("监控显示他19:05进入酒楼包间。", {"contact"}, set()),
     ("物业两次就漏水赔偿进行调解。", {"dispute"}, set()),
+    ("他发微信说：“不赔三万，你家就别想安生。”", {"dispute"}, set()),
 ])
 def test_chinese_act_words(text: str, acts: set[str], not_acts: set[str]) -> None:
     """A character is an act only in its words: 打电话 is a call, not a blow; 验收 is an
@@ -401,6 +402,8 @@ def test_chinese_act_words(text: str, acts: set[str], not_acts: set[str]) -> Non
 @pytest.mark.parametrize(("text", "acts"), [
     ("G. Hollis badged out through dock door 3 at 23:51.", {"presence"}),
     ("The two families fell out over a leak and went to mediation.", {"dispute"}),
+    ("He texted her: “You'll regret this.”", {"dispute"}),  # a threat is a quarrel
+    ("This isn't about getting back at anyone.", {"dispute"}),  # nor revenge
     ("They had dinner at a restaurant in town.", {"contact"}),
 ])
 def test_english_act_words(text: str, acts: set[str]) -> None:
