@@ -553,3 +553,16 @@ def test_a_date_in_a_clause_of_its_own_dates_that_clause() -> None:
         return date_judge(s1, s2)
     assert verdict("本来说好能过，结果孙丽三月份调走了，钱也不退，我才举报。") is None
     assert verdict("孙丽收钱是三月份，给了五万块钱。") is not None
+
+
+@pytest.mark.parametrize(("record", "fires"), [
+    ("Expense claims by Tom Hale for client dinners, 1,240 GBP.", False),
+    ("Tom Hale claimed his October trips twice: on the fuel card and as personal mileage.", True),
+])
+def test_a_no_to_a_question_of_doing_it_twice(record: str, fires: bool) -> None:
+    """"Did you claim the trips both on the fuel card and as mileage?" "No." denies the double
+    claim, not every claim: only a record of the same trips refutes it."""
+    s1, _, e1 = build_items(parse_case(case_yaml(
+        "No. Every trip is claimed once.", e=record,
+        question="Did you claim any October trips both on the fuel card and as personal mileage?")))
+    assert (polarity_judge(s1, e1) is not None) is fires

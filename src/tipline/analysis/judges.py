@@ -361,6 +361,8 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                 continue  # "the takings never go through the till": the records bear it out
             acts = neg.denied_acts | (denier.question_acts if bare else set())
             said = f"{denier.question} {neg.text}" if bare else neg.text
+            particulars = (denier.question_words if bare and lexicon().combination[
+                denier.lang].search(denier.question or "") else frozenset())
             modes = lexicon().contact_modes_of(said, denier.lang)
             for pos in asserter.sentences:
                 shared_acts = acts & pos.acts
@@ -371,7 +373,7 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                 shared_acts = frozenset(a for a in shared_acts
                                         if not _other_kind(a, said, denier.lang, pos.text,
                                                            asserter.lang))
-                if not shared_acts:
+                if not shared_acts or len(particulars & pos.words) < min(2, len(particulars)):
                     continue
                 overlap = len(context & pos.words)
                 named = neg.people | denier.question_people

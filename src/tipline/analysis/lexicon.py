@@ -16,6 +16,7 @@ class Lexicon:
     acts: dict[str, dict[str, re.Pattern[str]]]
     refusal: dict[str, re.Pattern[str]]
     offer: dict[str, re.Pattern[str]]
+    combination: dict[str, re.Pattern[str]]
     act_kinds: dict[str, dict[str, dict[str, re.Pattern[str]]]]
     retraction: dict[str, re.Pattern[str]]
     reported: dict[str, re.Pattern[str]]
@@ -50,6 +51,7 @@ def lexicon() -> Lexicon:
         acts={name: _compile(entry, f"acts.{name}") for name, entry in raw["acts"].items()},
         refusal=_compile(raw["refusal"], "refusal"),
         offer=_compile(raw["offer"], "offer"),
+        combination=_compile(raw["combination"], "combination"),
         act_kinds={family: {kind: _compile(entry, f"act_kinds.{family}.{kind}")
                             for kind, entry in kinds.items()}
                    for family, kinds in raw["act_kinds"].items()},
