@@ -428,6 +428,18 @@ def test_reported_words_are_neither_asserted_nor_denied() -> None:
     assert not any(s.reported for s in s1.sentences)  # the speaker's own words
 
 
+@pytest.mark.parametrize(("text", "reported"), [
+    ("他说是给马站长的。", True),
+    ("他要是乱说，说是我主动送的钱，你们可不能信。", True),  # what he might say
+    ("她后来告诉我，钱是周磊拿的。", True),
+    ("他说服我收下了钱。", False),  # 说服 persuades, it reports nothing
+    ("我把钱转给了他。", False),
+])
+def test_reported_words_in_chinese(text: str, reported: bool) -> None:
+    s1 = build_items(parse_case(case_yaml(text, zh=True)))[0]
+    assert s1.sentences[0].reported is reported
+
+
 def test_a_report_of_someone_elses_conduct_is_not_refuted_by_records_of_it() -> None:
     """"Rita's cash takings never go through the till" describes Rita; a record of her cash
     takings bears it out. "I never received any cash from Rita" is the speaker's own denial."""
