@@ -578,3 +578,14 @@ def test_a_no_to_a_question_of_doing_it_twice(record: str, fires: bool) -> None:
         "No. Every trip is claimed once.", e=record,
         question="Did you claim any October trips both on the fuel card and as personal mileage?")))
     assert (polarity_judge(s1, e1) is not None) is fires
+
+
+@pytest.mark.parametrize(("other", "fires"), [
+    ("Some photos of the campus and made-up notes.", False),
+    ("I sent Rita photographs of the naval base.", True),
+])
+def test_only_ever_is_refuted_by_something_else(other: str, fires: bool) -> None:
+    """"I only ever sent Rita made-up material" denies sending anything else: made-up notes
+    agree with it, photographs of a base do not."""
+    s1, s2, _ = items("Rita paid me, but I only ever sent Rita made-up material.", other)
+    assert (polarity_judge(s1, s2) is not None) is fires

@@ -373,7 +373,8 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                 shared_acts = frozenset(a for a in shared_acts
                                         if not _other_kind(a, said, denier.lang, pos.text,
                                                            asserter.lang))
-                if not shared_acts or len(particulars & pos.words) < min(2, len(particulars)):
+                if (not shared_acts or len(particulars & pos.words) < min(2, len(particulars))
+                        or _within_restriction(neg, pos)):
                     continue
                 overlap = len(context & pos.words)
                 named = neg.people | denier.question_people
@@ -399,6 +400,23 @@ def _speaks_of_self(item: Item, s: SentenceFacts) -> bool:
     "we" ("our manager didn't call 911" is about the manager)."""
     return item.kind == "statement" and (
         item.question is not None or bool(_SELF_SUBJECT[item.lang].search(s.text)))
+
+
+_ONLY_EVER = re.compile(r"\bonly ever\b", re.IGNORECASE)
+
+
+def _within_restriction(neg: SentenceFacts, pos: SentenceFacts) -> bool:
+    """"I only ever sent them made-up material" denies sending anything else: a side that
+    speaks of the same thing ("made-up notes") agrees with it. The thing is what follows the
+    verb, names left out ("sent Rita made-up material")."""
+    cue = _ONLY_EVER.search(neg.text)
+    if cue is None:
+        return False
+    thing = words(_NAME.sub(" ", neg.text[cue.end():]))[1:]
+    return bool(set(thing) & pos.words)
+
+
+_NAME = re.compile(r"\b[A-Z][\w'-]*")
 
 
 def _other_way(denied: frozenset[str], pos: SentenceFacts, asserter: Item) -> bool:
