@@ -589,3 +589,33 @@ def test_only_ever_is_refuted_by_something_else(other: str, fires: bool) -> None
     agree with it, photographs of a base do not."""
     s1, s2, _ = items("Rita paid me, but I only ever sent Rita made-up material.", other)
     assert (polarity_judge(s1, s2) is not None) is fires
+
+
+CAR_CASE = """\
+id: car
+received_at: 2025-11-23T08:30:00-05:00
+reporter: P1
+people:
+  - {id: P1, name: Sophie Marsh, role: reporter}
+  - {id: P2, name: Kyle Brennan, role: subject}
+statements:
+  - {id: S1, by: P2, question: "Where were you that night?", text: "At home. I didn't go out."}
+  - {id: S2, by: P2, question: "Who drove your car that night?", text: "Nobody."}
+evidence:
+  - {id: E1, kind: registry, text: "Vehicle registration: 7KLM294, keeper Kyle Brennan."}
+  - {id: E2, kind: other, text: "Traffic camera, 23:13: grey Ford Explorer 7KLM294, northbound."}
+"""
+
+
+def test_a_plate_stands_for_its_keepers_car_not_for_the_keeper() -> None:
+    """A traffic camera that reads Kyle's plate refutes "nobody drove it", but not "I didn't go
+    out": it shows his car, not who drove it."""
+    s1, s2, e1, e2 = build_items(parse_case(CAR_CASE))
+    assert "P2" in e1.people and e2.through == {"P2"} and "P2" not in e2.people
+    assert polarity_judge(s2, e2) is not None
+    assert polarity_judge(s1, e2) is None
+
+
+def test_an_identifier_beside_two_people_is_no_ones() -> None:
+    shared = CAR_CASE.replace("keeper Kyle Brennan", "keepers Kyle Brennan and Sophie Marsh")
+    assert build_items(parse_case(shared))[3].through == frozenset()

@@ -8,6 +8,7 @@ places they name, and which dates and amounts they contain.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -88,6 +89,7 @@ class Item:
     day: DateMention | None = None
     asks_when: bool = False  # its question asks "when": the answer dates the question's event
     fields: dict[str, Any] = field(default_factory=dict, compare=False)
+    through: frozenset[str] = frozenset()  # named only through a thing of theirs (a plate)
 
     @property
     def negated_acts(self) -> frozenset[str]:
@@ -126,6 +128,7 @@ class PeopleFinder:
 
     def __init__(self, people: tuple[Person, ...]) -> None:
         self.patterns: list[tuple[str, re.Pattern[str]]] = []
+        self.things: list[tuple[str, re.Pattern[str]]] = []  # see learn_identifiers
         for person in people:
             forms = {person.id}
             for name in person.names:
@@ -143,10 +146,38 @@ class PeopleFinder:
     def find(self, text: str) -> frozenset[str]:
         return frozenset(pid for pid, pattern in self.patterns if pattern.search(text))
 
+    def find_through(self, text: str) -> frozenset[str]:
+        """People a text names only through a thing of theirs (their car's plate)."""
+        return frozenset(pid for pid, pattern in self.things if pattern.search(text)
+                         ) - self.find(text)
+
+    def learn_identifiers(self, texts: Iterable[str]) -> None:
+        """A plate, a workstation, a reference ("7KLM294", "PLN-114") in a text that names one
+        person is a thing of theirs wherever else it appears: a traffic camera that reads the
+        plate of Kyle's car is about Kyle's car (not about where Kyle was). An identifier seen
+        beside two people is no one's."""
+        owners: dict[str, set[str]] = {}
+        for text in texts:
+            if people := self.find(text):
+                for ident in _IDENTIFIER.findall(text):
+                    owners.setdefault(ident, set()).update(people)
+        for ident, who in owners.items():
+            if len(who) == 1:
+                pid = next(iter(who))
+                pattern = r"(?<![A-Za-z0-9])" + re.escape(ident) + r"(?![A-Za-z0-9])"
+                self.things.append((pid, re.compile(pattern)))
+
+
+# Letters and digits together, five or more: a number plate, a workstation, a case reference.
+_IDENTIFIER = re.compile(
+    r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Z])[A-Z0-9][A-Z0-9-]{3,}[A-Z0-9](?![\w-])")
+
 
 def build_items(case: Case) -> list[Item]:
     """Statements in the order they were said, then evidence records."""
     finder = PeopleFinder(case.people)
+    finder.learn_identifiers([*(st.text for st in case.statements),
+                              *(ev.text for ev in case.evidence)])
     known = {p.id for p in case.people}
     lex = lexicon()
     places = _places_by_sentence(case)
@@ -327,6 +358,7 @@ def _evidence_item(case: Case, ev: Evidence, order: int, finder: PeopleFinder, k
         question=None, evidence_kind=ev.kind, sentences=sentences,
         words=frozenset(w for s in sentences for w in s.words),
         people=frozenset(finder.find(ev.text) | actors), actors=frozenset(actors),
+        through=finder.find_through(ev.text) - actors,
         retraction=False, fields=ev.fields, day=_record_day(at) if at else None,
     )
 

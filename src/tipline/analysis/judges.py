@@ -347,9 +347,12 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
     sentences about the same thing (shared words, or the question the denial answers)."""
     best: Verdict | None = None
     for denier, asserter in ((a, b), (b, a)):
+        by_thing = False  # the record names them only through a thing of theirs
         if asserter.kind == "evidence":
             if not (denier.actors | denier.people) & (asserter.people | asserter.actors):
-                continue
+                by_thing = bool((denier.actors | denier.people) & asserter.through)
+                if not by_thing:
+                    continue
         elif denier.kind == "statement" and not (
                 (denier.actors | denier.people)
                 & (asserter.people | asserter.actors | asserter.question_people)):
@@ -359,6 +362,8 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
             bare = denier.denies_question and neg is denier.sentences[0]
             if asserter.kind == "evidence" and not (bare or _speaks_of_self(denier, neg)):
                 continue  # "the takings never go through the till": the records bear it out
+            if by_thing and _SELF_SUBJECT[denier.lang].search(neg.text):
+                continue  # his car on camera: not where he was ("I didn't go out")
             acts = neg.denied_acts | (denier.question_acts if bare else set())
             said = f"{denier.question} {neg.text}" if bare else neg.text
             particulars = (denier.question_words if bare and lexicon().combination[
