@@ -390,6 +390,7 @@ def test_an_end_is_not_when_it_happened() -> None:
     ("监控显示他19:05进入酒楼包间。", {"contact"}, set()),
     ("物业两次就漏水赔偿进行调解。", {"dispute"}, set()),
     ("他发微信说：“不赔三万，你家就别想安生。”", {"dispute"}, set()),
+    ("他们家还把用过的针头往楼道里扔。", {"dumping"}, {"presence"}),  # throwing, not being there
 ])
 def test_chinese_act_words(text: str, acts: set[str], not_acts: set[str]) -> None:
     """A character is an act only in its words: 打电话 is a call, not a blow; 验收 is an
@@ -404,6 +405,7 @@ def test_chinese_act_words(text: str, acts: set[str], not_acts: set[str]) -> Non
     ("The two families fell out over a leak and went to mediation.", {"dispute"}),
     ("He texted her: “You'll regret this.”", {"dispute"}),  # a threat is a quarrel
     ("This isn't about getting back at anyone.", {"dispute"}),  # nor revenge
+    ("The plant discharges dye into the river at night.", {"dumping"}),
     ("They had dinner at a restaurant in town.", {"contact"}),
 ])
 def test_english_act_words(text: str, acts: set[str]) -> None:
@@ -619,3 +621,18 @@ def test_a_plate_stands_for_its_keepers_car_not_for_the_keeper() -> None:
 def test_an_identifier_beside_two_people_is_no_ones() -> None:
     shared = CAR_CASE.replace("keeper Kyle Brennan", "keepers Kyle Brennan and Sophie Marsh")
     assert build_items(parse_case(shared))[3].through == frozenset()
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("我家楼上602的孙浩。", {"P2"}),
+    ("502和602之间有没有过矛盾？", {"P1", "P2"}),
+    ("您和602住户之间有没有过纠纷？", {"P2"}),
+    ("他赔了602元。", set()),  # a number that counts money names no home
+])
+def test_a_household_is_named_by_its_door_number(text: str, found: set[str]) -> None:
+    """People listed as "502室住户" and "602室住户" are named by the bare numbers too, where
+    they stand for the homes."""
+    case = case_yaml(text, zh=True)
+    case = case.replace("role: reporter}", "role: reporter, aliases: [502室住户]}")
+    case = case.replace("role: subject}", "role: subject, aliases: [602室住户]}")
+    assert build_items(parse_case(case))[0].sentences[0].people == found

@@ -123,6 +123,12 @@ class Item:
         return frozenset(p for s in self.sentences for p in s.places)
 
 
+# A household named by its door ("602室住户", "304房老人"): the bare number names it too where it
+# stands for a home ("楼上602的孙浩", "502和602之间"), not where it counts something.
+_UNIT_ALIAS = re.compile(r"^(\d{2,5})(?:室|房|号房?)(?:住户|老人|的?住客|户主)$")
+_UNIT_USE = r"(?=室|房|住户|的|家|和|与|跟|之间|[，。、；])"
+
+
 class PeopleFinder:
     """Finds which people of the case a text names, by name, alias, surname or id."""
 
@@ -140,6 +146,8 @@ class PeopleFinder:
                 elif len(name) == 3:
                     forms.add(name[1:])  # the given name, as colleagues say it
             escaped = sorted((re.escape(f) for f in forms if f.strip()), key=len, reverse=True)
+            escaped += [re.escape(m.group(1)) + _UNIT_USE for name in person.names
+                        if (m := _UNIT_ALIAS.match(name))]
             pattern = r"(?<![A-Za-z0-9])(?:" + "|".join(escaped) + r")(?![A-Za-z0-9])"
             self.patterns.append((person.id, re.compile(pattern)))
 

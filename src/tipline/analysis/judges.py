@@ -25,7 +25,7 @@ _ACT_NAMES = {
     "money": "money changing hands", "contact": "contact between the people",
     "give": "handing something over", "presence": "being at a place", "take": "taking something",
     "harm": "someone being hurt",
-    "dispute": "a quarrel between them",
+    "dispute": "a quarrel between them", "dumping": "getting rid of something",
 }
 _FIRST_EVENT = {
     "first", "earliest", "start", "began", "begin", "首次", "第一次", "最早", "开始", "头一回",
