@@ -636,3 +636,23 @@ def test_a_household_is_named_by_its_door_number(text: str, found: set[str]) -> 
     case = case.replace("role: reporter}", "role: reporter, aliases: [502室住户]}")
     case = case.replace("role: subject}", "role: subject, aliases: [602室住户]}")
     assert build_items(parse_case(case))[0].sentences[0].people == found
+
+
+@pytest.mark.parametrize(("denial", "fires"), [
+    ("I did print one copy, to read at home. I never handed it to anyone.", False),
+    ("I never printed it and I never sent it to anyone.", True),
+])
+def test_a_copy_is_not_handing_it_over(denial: str, fires: bool) -> None:
+    """A print log refutes "I never printed it", not "I never handed it to anyone"."""
+    s1, _, e1 = build_items(parse_case(case_yaml(
+        denial, e="Audit log: draft map printed by Tom Hale at 15:42.")))
+    assert (polarity_judge(s1, e1) is not None) is fires
+
+
+def test_an_answer_hands_over_what_its_question_asks() -> None:
+    """"What did you send Rita?" "Some photos of the campus." is handing something over, which
+    "I never gave Rita anything" denies."""
+    s1 = items("I refused outright and never gave Rita anything.", "Nothing else.")[0]
+    answer = build_items(parse_case(case_yaml(
+        "Some photos of the campus, for Rita.", question="What exactly did you send Rita?")))[0]
+    assert polarity_judge(s1, answer) is not None

@@ -375,8 +375,9 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                     continue
                 if shared_acts == {"contact"} and _other_way(modes, pos, asserter):
                     continue
+                shown = f"{asserter.question} {pos.text}" if asserter.question else pos.text
                 shared_acts = frozenset(a for a in shared_acts
-                                        if not _other_kind(a, said, denier.lang, pos.text,
+                                        if not _other_kind(a, said, denier.lang, shown,
                                                            asserter.lang))
                 if (not shared_acts or len(particulars & pos.words) < min(2, len(particulars))
                         or _within_restriction(neg, pos)):
