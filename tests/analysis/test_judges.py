@@ -656,3 +656,13 @@ def test_an_answer_hands_over_what_its_question_asks() -> None:
     answer = build_items(parse_case(case_yaml(
         "Some photos of the campus, for Rita.", question="What exactly did you send Rita?")))[0]
     assert polarity_judge(s1, answer) is not None
+
+
+@pytest.mark.parametrize(("earlier", "takes_back"), [
+    ("Is Rita saying I took the money? What did she tell you?", False),  # asks, claims nothing
+    ("I never took any money from Rita.", True),
+])
+def test_only_a_claim_can_be_taken_back(earlier: str, takes_back: bool) -> None:
+    """An admission withdraws what the speaker claimed, not a question they asked."""
+    s1, s2, _ = items(earlier, "I lied before. I admit I took the money from Rita.")
+    assert (retraction_judge(s1, s2) is not None) is takes_back

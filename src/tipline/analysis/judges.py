@@ -471,8 +471,9 @@ def retraction_judge(a: Item, b: Item) -> Verdict | None:
     if a.kind != "statement" or b.kind != "statement" or a.speaker != b.speaker:
         return None
     later, earlier = (b, a) if b.order > a.order else (a, b)
-    if not later.retraction:
-        return None
+    claims = [s for s in earlier.sentences if not (s.reported or _asserts_nothing(s))]
+    if not later.retraction or not claims:
+        return None  # questions and someone else's words claim nothing to take back
     shared = earlier.topic_words & later.topic_words
     overlap = len(shared) / max(1, min(len(earlier.topic_words), len(later.topic_words)))
     denial = f"{earlier.question or ''} {earlier.text}"
@@ -482,7 +483,7 @@ def retraction_judge(a: Item, b: Item) -> Verdict | None:
     if score <= 0:
         return None
     claim, admission = max(
-        product(earlier.sentences, later.sentences),
+        product(claims, later.sentences),
         key=lambda pair: len(_context(earlier, pair[0]) & _context(later, pair[1])),
     )
     return Verdict(
