@@ -542,6 +542,10 @@ def test_a_denial_of_hitting_is_refuted_by_a_blow_not_by_restraints() -> None:
     ("I don't know what Rita did with the money.", False),
     ("Rita gave me the money.", True),
     ("我不知道他们在说什么，但是我看见孙丽收了钱。", True),
+    # telling the listener to find it out
+    ("你们还是多查查孙丽收了谁的钱。", False),
+    ("You should check who Rita has been paying.", False),
+    ("你们查一下，孙丽收了五万块钱。", True),
 ])
 def test_not_knowing_the_answer_asserts_nothing(text: str, asserts: bool) -> None:
     from tipline.analysis.judges import _asserts_nothing

@@ -449,10 +449,20 @@ _UNSURE = re.compile(  # the whole sentence is the not-knowing: nothing else is 
     r"[^，,。；！？]*[。！？]?$", re.IGNORECASE)
 
 
+_GO_AND_ASK = re.compile(  # telling the listener to find something out: "你们多查查他收了谁的钱"
+    r"^(?!.*\bbut\b)(?:you (?:should|need to|ought to|could) |go and )?"
+    r"(?:check|ask|find out|look into|see)\b[^.;!?]{0,12}\b(?:who|what|whether|if|how|where|"
+    r"when|why)\b|^[^，,但]*(?:查|问问|看看|了解一下)[^。；！？，,]{0,12}(?:谁|什么|哪|多少|有没有)",
+    re.IGNORECASE)
+
+
 def _asserts_nothing(sentence: SentenceFacts) -> bool:
     """A question asserts nothing ("Will my name be shared with Rob?"), nor does not knowing
-    the answer to one ("周磊跟他有什么往来，我不清楚", "I don't know what he did with it")."""
-    return sentence.text.rstrip().endswith(("?", "？")) or bool(_UNSURE.search(sentence.text))
+    the answer to one ("周磊跟他有什么往来，我不清楚", "I don't know what he did with it"), nor
+    telling the listener to find it out ("你们还是多查查他收了谁的钱")."""
+    text = sentence.text
+    return (text.rstrip().endswith(("?", "？")) or bool(_UNSURE.search(text))
+            or bool(_GO_AND_ASK.search(text)))
 
 
 def _denials(item: Item) -> list[SentenceFacts]:
