@@ -56,10 +56,15 @@ def _nlp() -> Any:
     )
 
 
+# What a thing was for says nothing of where anyone was: "I printed one copy, to mark up at home".
+_PURPOSE = re.compile(r"(?:,\s*(?:in order\s+)?|\bin order\s+)to\s+[a-z]+\b[^,.;]*")
+
+
 def find_places(sentences: Sequence[str], lang: str) -> list[frozenset[str]]:
     """Lower-cased place names per sentence, in input order."""
     if lang == "zh":
         return [_zh_places(s) for s in sentences]
+    sentences = [_PURPOSE.sub(" ", s) for s in sentences]
     out = [frozenset(_clean(m.group(0)) for m in _EN_PLACE_NOUNS.finditer(s))
            | frozenset(_clean(m.group(1)) for m in _EN_POSSESSIVE_PLACE.finditer(s)
                        if not _NOT_A_PLACE.match(m.group(1)))
