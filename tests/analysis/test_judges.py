@@ -188,6 +188,8 @@ def test_an_answer_whose_question_names_no_day_is_about_the_interviews_day() -> 
     ("Phone location data from P1's phone near the base.", set()),  # an id's possessive
     ("Maybe earlier in the year, around Easter.", set()),  # a holiday
     ("rkeane badge in at the planning department entrance 15:31.", {"entrance"}),
+    ("I did print one copy, to mark up at home.", set()),  # a purpose, not a whereabouts
+    ("I went to the office, to collect the map.", {"office"}),
 ])
 def test_places_named_by_possessive_and_without_clock_times(sentence: str,
                                                              places: set[str]) -> None:
