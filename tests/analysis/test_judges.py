@@ -409,9 +409,18 @@ def test_chinese_act_words(text: str, acts: set[str], not_acts: set[str]) -> Non
     ("This isn't about getting back at anyone.", {"dispute"}),  # nor revenge
     ("The plant discharges dye into the river at night.", {"dumping"}),
     ("They had dinner at a restaurant in town.", {"contact"}),
+    ("Do you have any financial relationship with Rita?", {"money"}),
 ])
 def test_english_act_words(text: str, acts: set[str]) -> None:
     assert acts <= items(text, "Nothing else.")[0].sentences[0].acts
+
+
+@pytest.mark.parametrize(("text", "not_acts"), [
+    ("The contract went to Brightwell Medical last autumn.", {"presence"}),  # awarded, not gone
+    ("Do you have any financial relationship with Rita?", {"contact"}),  # money, not meeting
+])
+def test_english_words_that_name_no_act(text: str, not_acts: set[str]) -> None:
+    assert not (not_acts & items(text, "Nothing else.")[0].sentences[0].acts)
 
 
 def test_a_denial_of_borrowing_from_anyone() -> None:
