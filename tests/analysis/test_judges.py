@@ -681,3 +681,13 @@ def test_only_a_claim_can_be_taken_back(earlier: str, takes_back: bool) -> None:
     """An admission withdraws what the speaker claimed, not a question they asked."""
     s1, s2, _ = items(earlier, "I lied before. I admit I took the money from Rita.")
     assert (retraction_judge(s1, s2) is not None) is takes_back
+
+
+def test_an_opening_time_dates_the_whole_sentence() -> None:
+    """"上个月我看了个直播，加了孙丽的微信" is dated last month all through, and so is a record's
+    "微信记录：3月22日钱志刚扫描二维码，添加孙丽为好友": the two disagree."""
+    case = case_yaml("上个月我在抖音上看了个直播，加了孙丽的微信。", "无。",
+                     "微信记录：2025年3月22日钱志刚扫描二维码，添加孙丽的微信为好友。", zh=True)
+    s1, _, e1 = build_items(parse_case(case))
+    verdict = date_judge(s1, e1)
+    assert verdict is not None and "2025-03-22" in verdict.reason

@@ -317,8 +317,10 @@ def _clause_acts(item: Item, s: SentenceFacts, d: DateMention, sentence_acts: fr
         return sentence_acts
     lo, hi = _clause(item, s, d)
     rest = _FILLER.sub("", item.text[lo:d.start] + item.text[d.end:hi])
-    if len(rest) <= 3 or (lo == s.start and hi == s.end):
-        return sentence_acts
+    label = item.text[s.start:lo].rstrip()  # "微信记录：2025年3月22日…"
+    opens = not _FILLER.sub("", item.text[lo:d.start]) and (not label or label[-1] in ":：")
+    if len(rest) <= 3 or (lo == s.start and hi == s.end) or opens:
+        return sentence_acts  # "上个月我看了直播，加了他的微信，…": the opening time dates it all
     lex = lexicon()
     own = frozenset(n for n, pats in lex.acts.items() if pats[item.lang].search(item.text[lo:hi]))
     return own | (item.question_acts if item.asks_when else frozenset())
