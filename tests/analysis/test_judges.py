@@ -557,6 +557,9 @@ def test_a_denial_of_hitting_is_refuted_by_a_blow_not_by_restraints() -> None:
     ("你们还是多查查孙丽收了谁的钱。", False),
     ("You should check who Rita has been paying.", False),
     ("你们查一下，孙丽收了五万块钱。", True),
+    # asking for help
+    ("你们先帮我把被骗的钱追回来就行。", False),
+    ("Just help me get my money back.", False),
 ])
 def test_not_knowing_the_answer_asserts_nothing(text: str, asserts: bool) -> None:
     from tipline.analysis.judges import _asserts_nothing

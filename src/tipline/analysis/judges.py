@@ -454,14 +454,16 @@ _UNSURE = re.compile(  # the whole sentence is the not-knowing: nothing else is 
 _GO_AND_ASK = re.compile(  # telling the listener to find something out: "你们多查查他收了谁的钱"
     r"^(?!.*\bbut\b)(?:you (?:should|need to|ought to|could) |go and )?"
     r"(?:check|ask|find out|look into|see)\b[^.;!?]{0,12}\b(?:who|what|whether|if|how|where|"
-    r"when|why)\b|^[^，,但]*(?:查|问问|看看|了解一下)[^。；！？，,]{0,12}(?:谁|什么|哪|多少|有没有)",
+    r"when|why)\b|^[^，,但]*(?:查|问问|看看|了解一下)[^。；！？，,]{0,12}(?:谁|什么|哪|多少|有没有)"
+    r"|^(?:please |just )?(?:help me|get me)\b|^你们?[先快赶紧就]?(?:帮我|给我)",  # or to help
     re.IGNORECASE)
 
 
 def _asserts_nothing(sentence: SentenceFacts) -> bool:
     """A question asserts nothing ("Will my name be shared with Rob?"), nor does not knowing
     the answer to one ("周磊跟他有什么往来，我不清楚", "I don't know what he did with it"), nor
-    telling the listener to find it out ("你们还是多查查他收了谁的钱")."""
+    telling the listener to find it out ("你们还是多查查他收了谁的钱") or asking for help
+    ("你们先帮我把被骗的钱追回来就行")."""
     text = sentence.text
     return (text.rstrip().endswith(("?", "？")) or bool(_UNSURE.search(text))
             or bool(_GO_AND_ASK.search(text)))
