@@ -393,6 +393,8 @@ def test_an_end_is_not_when_it_happened() -> None:
     ("物业两次就漏水赔偿进行调解。", {"dispute"}, set()),
     ("他发微信说：“不赔三万，你家就别想安生。”", {"dispute"}, set()),
     ("他们家还把用过的针头往楼道里扔。", {"dumping"}, {"presence"}),  # throwing, not being there
+    ("更没有给别人打过针。", {"harm"}, {"give"}),  # 给 before a service is "for"
+    ("他把文件给了我。", {"give"}, set()),
 ])
 def test_chinese_act_words(text: str, acts: set[str], not_acts: set[str]) -> None:
     """A character is an act only in its words: 打电话 is a call, not a blow; 验收 is an
