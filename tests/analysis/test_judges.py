@@ -696,3 +696,14 @@ def test_an_opening_time_dates_the_whole_sentence() -> None:
     s1, _, e1 = build_items(parse_case(case))
     verdict = date_judge(s1, e1)
     assert verdict is not None and "2025-03-22" in verdict.reason
+
+
+def test_no_involvement_is_refuted_by_a_directorship() -> None:
+    """"That's my wife's business. I've no involvement in it." against a companies register
+    naming the speaker a director."""
+    case = case_yaml("That's my wife's business. I've no involvement in it.",
+                     e="Companies register: SF Advisory Ltd, directors Sandra Hale and Tom Hale.",
+                     question="What is SF Advisory Ltd?")
+    s1, _, e1 = build_items(parse_case(case))
+    verdict = polarity_judge(s1, e1)
+    assert verdict is not None and "part in the business" in verdict.reason

@@ -24,8 +24,8 @@ from tipline.analysis.text import words
 _ACT_NAMES = {
     "money": "money changing hands", "contact": "contact between the people",
     "give": "handing something over", "presence": "being at a place", "take": "taking something",
-    "harm": "someone being hurt",
-    "dispute": "a quarrel between them", "dumping": "getting rid of something",
+    "harm": "someone being hurt", "dispute": "a quarrel between them",
+    "dumping": "getting rid of something", "stake": "a part in the business",
 }
 _FIRST_EVENT = {
     "first", "earliest", "start", "began", "begin", "首次", "第一次", "最早", "开始", "头一回",
