@@ -707,3 +707,14 @@ def test_no_involvement_is_refuted_by_a_directorship() -> None:
     s1, _, e1 = build_items(parse_case(case))
     verdict = polarity_judge(s1, e1)
     assert verdict is not None and "part in the business" in verdict.reason
+
+
+def test_never_touched_it_is_refuted_by_the_files_author() -> None:
+    """"I never touched it" against a spreadsheet whose author is the speaker."""
+    case = case_yaml("Rita did, on a laptop in her office. I never touched it.",
+                     e="Spreadsheet from the office laptop; document properties: author "
+                       "Tom Hale, last modified by Tom Hale.",
+                     question="Who kept the second set of books?")
+    s1, _, e1 = build_items(parse_case(case))
+    verdict = polarity_judge(s1, e1)
+    assert verdict is not None and "own hands" in verdict.reason

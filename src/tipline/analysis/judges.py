@@ -26,6 +26,7 @@ _ACT_NAMES = {
     "give": "handing something over", "presence": "being at a place", "take": "taking something",
     "harm": "someone being hurt", "dispute": "a quarrel between them",
     "dumping": "getting rid of something", "stake": "a part in the business",
+    "handling": "working on it with their own hands",
 }
 _FIRST_EVENT = {
     "first", "earliest", "start", "began", "begin", "首次", "第一次", "最早", "开始", "头一回",
