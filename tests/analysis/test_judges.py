@@ -419,6 +419,7 @@ def test_english_act_words(text: str, acts: set[str]) -> None:
 
 @pytest.mark.parametrize(("text", "not_acts"), [
     ("The contract went to Brightwell Medical last autumn.", {"presence"}),  # awarded, not gone
+    ("The cash takings never go through the till.", {"presence"}),  # a till, not a place
     ("Do you have any financial relationship with Rita?", {"contact"}),  # money, not meeting
 ])
 def test_english_words_that_name_no_act(text: str, not_acts: set[str]) -> None:
@@ -718,3 +719,13 @@ def test_never_touched_it_is_refuted_by_the_files_author() -> None:
     s1, _, e1 = build_items(parse_case(case))
     verdict = polarity_judge(s1, e1)
     assert verdict is not None and "own hands" in verdict.reason
+
+
+def test_a_yes_asserts_what_its_question_says() -> None:
+    """"Staff say you made up the cash envelopes. Is that right?" "Yes, but on her
+    instructions." asserts making them up, which "I never touched them" denies."""
+    s1 = items("Rita did all that. I never touched them.", "Nothing else.")[0]
+    answer = build_items(parse_case(case_yaml(
+        "Yes, but on her instructions.",
+        question="Staff say you made up the cash wage envelopes. Is that right?")))[0]
+    assert polarity_judge(s1, answer) is not None

@@ -373,7 +373,7 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                 denier.lang].search(denier.question or "") else frozenset())
             modes = lexicon().contact_modes_of(said, denier.lang)
             for pos in asserter.sentences:
-                shared_acts = acts & pos.acts
+                shared_acts = acts & (pos.acts | _affirmed(asserter, pos))
                 if pos.negated or pos.reported or not shared_acts or _asserts_nothing(pos):
                     continue
                 if shared_acts == {"contact"} and _other_way(modes, pos, asserter):
@@ -412,6 +412,12 @@ def _speaks_of_self(item: Item, s: SentenceFacts) -> bool:
 
 
 _ONLY_EVER = re.compile(r"\bonly ever\b", re.IGNORECASE)
+
+
+def _affirmed(item: Item, s: SentenceFacts) -> frozenset[str]:
+    """A "Yes" that opens an answer asserts its question's acts ("Staff say you made up the
+    envelopes. Is that right?" "Yes, but on his instructions.")."""
+    return item.question_acts if item.affirms_question and s is item.sentences[0] else frozenset()
 
 
 def _within_restriction(neg: SentenceFacts, pos: SentenceFacts) -> bool:
