@@ -729,3 +729,15 @@ def test_a_yes_asserts_what_its_question_says() -> None:
         "Yes, but on her instructions.",
         question="Staff say you made up the cash wage envelopes. Is that right?")))[0]
     assert polarity_judge(s1, answer) is not None
+
+
+@pytest.mark.parametrize(("account", "fires"), [
+    ("I left of my own accord. I couldn't stomach it any more.", True),
+    ("They dismissed me in December.", False),  # the same account
+    ("我是自己辞职的。", True),
+])
+def test_two_accounts_of_leaving(account: str, fires: bool) -> None:
+    """"I left of my own accord" against a dismissal letter: one leaving told two ways."""
+    s1, _, e1 = items(account, "Nothing else.",
+                      "Dismissal letter to Tom Hale: summary dismissal for gross misconduct.")
+    assert (polarity_judge(s1, e1) is not None) is fires

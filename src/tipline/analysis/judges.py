@@ -398,10 +398,29 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                         f"{asserter.ref} says it happened ({_quote(pos.text)}).",
                         (_span(denier, neg), _span(asserter, pos)),
                     )
-    return best
+    other = _other_account(a, b)
+    return other if other and (best is None or other.score > best.score) else best
 
 
 _SELF_SUBJECT = {"en": re.compile(r"\b(?:i|we)\b", re.IGNORECASE), "zh": re.compile("我")}
+
+
+def _other_account(a: Item, b: Item) -> Verdict | None:
+    """Two accounts of one happening that cannot both be true about the same person ("I left
+    of my own accord" against a dismissal letter): lexicon.yaml's alternatives."""
+    if not (a.people | a.actors | a.question_people) & (b.people | b.actors | b.question_people):
+        return None
+    for event, ways in lexicon().alternatives.items():
+        said = [[(way, item, s) for s in item.sentences for way, pats in ways.items()
+                 if pats[item.lang].search(s.text)
+                 and not (s.negated or s.reported or _asserts_nothing(s))] for item in (a, b)]
+        for (way_a, _, sa), (way_b, _, sb) in product(*said):
+            if way_a != way_b:
+                return Verdict(
+                    "polarity", 0.8,
+                    f"{a.ref} and {b.ref} tell the {event} two ways: {_quote(sa.text)} against "
+                    f"{_quote(sb.text)}.", (_span(a, sa), _span(b, sb)))
+    return None
 
 
 def _speaks_of_self(item: Item, s: SentenceFacts) -> bool:

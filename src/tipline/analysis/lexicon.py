@@ -22,6 +22,7 @@ class Lexicon:
     reported: dict[str, re.Pattern[str]]
     first_person: dict[str, re.Pattern[str]]
     contact_modes: dict[str, dict[str, re.Pattern[str]]]
+    alternatives: dict[str, dict[str, dict[str, re.Pattern[str]]]]
 
     def kinds_of(self, family: str, text: str, lang: str) -> frozenset[str]:
         """The narrower kinds of a family of acts a text names ("borrowing" of "money")."""
@@ -60,4 +61,7 @@ def lexicon() -> Lexicon:
         first_person=_compile(raw["first_person"], "first_person"),
         contact_modes={name: _compile(entry, f"contact_modes.{name}")
                        for name, entry in raw["contact_modes"].items()},
+        alternatives={event: {way: _compile(entry, f"alternatives.{event}.{way}")
+                              for way, entry in ways.items()}
+                      for event, ways in raw["alternatives"].items()},
     )
