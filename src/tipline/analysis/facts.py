@@ -264,7 +264,8 @@ def _acts(text: str, lang: str, lex: Lexicon, own: str | None = None
           ) -> tuple[frozenset[str], frozenset[str]]:
     """(act families the sentence speaks of, those of them inside a negation's scope).
     `own`: the text with quotations blanked, where negations count (same offsets)."""
-    found = {name: [m.start() for m in pats[lang].finditer(text)]
+    found = {name: [m.start() for m in pats[lang].finditer(text)
+                    if not _EVERY.search(text, 0, m.start())]
              for name, pats in lex.acts.items()}
     acts = frozenset(name for name, starts in found.items() if starts)
     scopes = []
@@ -279,6 +280,9 @@ def _acts(text: str, lang: str, lex: Lexicon, own: str | None = None
                        if any(lo <= at < hi for at in starts for lo, hi in scopes))
     return acts, denied
 
+
+# An act named as "every download or print" is how a system works, not something that happened.
+_EVERY = re.compile(r"\b(?:every|each)\s+(?:\w+\s+or\s+)?$", re.IGNORECASE)
 
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」|『[^』]*』")
 
