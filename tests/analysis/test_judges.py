@@ -742,3 +742,13 @@ def test_two_accounts_of_leaving(account: str, fires: bool) -> None:
     s1, _, e1 = items(account, "Nothing else.",
                       "Dismissal letter to Tom Hale: summary dismissal for gross misconduct.")
     assert (polarity_judge(s1, e1) is not None) is fires
+
+
+@pytest.mark.parametrize(("text", "fires"), [
+    ("论文写的是四组共48只小鼠，但据我所知，组里一共只买了二十来只。", False),  # the paper's count
+    ("我们组一共用了48只小鼠。", True),
+])
+def test_a_documents_number_is_not_the_speakers(text: str, fires: bool) -> None:
+    case = case_yaml(text, "无。", "动物中心记录：钱志刚课题组订购小鼠20只。", zh=True)
+    s1, _, e1 = build_items(parse_case(case))
+    assert (count_judge(s1, e1) is not None) is fires

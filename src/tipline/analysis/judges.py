@@ -147,6 +147,8 @@ def count_judge(a: Item, b: Item) -> Verdict | None:
         for ca, cb in product(sa.counts, sb.counts):
             if ca.unit != cb.unit or (ca.thing and cb.thing and ca.thing != cb.thing):
                 continue
+            if _document_says(a, sa, ca.start) or _document_says(b, sb, cb.start):
+                continue  # "论文写的是共48只，但据我所知…只买了二十来只": the paper's number
             if (ca.value in _unit_totals(b_counts, ca.unit)
                     or cb.value in _unit_totals(a_counts, cb.unit)):
                 continue
@@ -160,6 +162,21 @@ def count_judge(a: Item, b: Item) -> Verdict | None:
                 (_span(a, sa), _span(b, sb)),
             )
     return None
+
+
+_DOCUMENT_SAYS = re.compile(
+    r"(?:论文|文章|报告|报表|表格|文件|材料|记录)[上里中]?(?:写的是|写着|写的|称|显示)|"
+    r"\b(?:the|their|his|her|its) (?:paper|report|article|table|filing|application) "
+    r"(?:says|said|states|stated|claims|claimed|reports|reported|gives|gave)\b", re.IGNORECASE)
+_CONTRAST = re.compile(r"但|可是|不过|\bbut\b|\bhowever\b", re.IGNORECASE)
+
+
+def _document_says(item: Item, s: SentenceFacts, at: int) -> bool:
+    """The number at `at` is what a document says ("论文写的是四组共48只"), which the speaker
+    reports and goes on to dispute, not their own count."""
+    before = item.text[s.start:at]
+    cues = list(_DOCUMENT_SAYS.finditer(before))
+    return bool(cues) and not _CONTRAST.search(before, cues[-1].end())
 
 
 # --- dates ----------------------------------------------------------------------------------
