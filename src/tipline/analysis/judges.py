@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from itertools import product
 from typing import NamedTuple
 
@@ -339,9 +340,14 @@ def _clause_acts(item: Item, s: SentenceFacts, d: DateMention, sentence_acts: fr
     opens = not _FILLER.sub("", item.text[lo:d.start]) and (not label or label[-1] in ":：")
     if len(rest) <= 3 or (lo == s.start and hi == s.end) or opens:
         return sentence_acts  # "上个月我看了直播，加了他的微信，…": the opening time dates it all
-    lex = lexicon()
-    own = frozenset(n for n, pats in lex.acts.items() if pats[item.lang].search(item.text[lo:hi]))
-    return own | (item.question_acts if item.asks_when else frozenset())
+    return _acts_in(item.text[lo:hi], item.lang) | (
+        item.question_acts if item.asks_when else frozenset())
+
+
+@lru_cache(maxsize=1 << 16)
+def _acts_in(text: str, lang: str) -> frozenset[str]:
+    """The act families a text names (cached: a clause is read once per pair it is in)."""
+    return frozenset(n for n, pats in lexicon().acts.items() if pats[lang].search(text))
 
 
 def _dated_words(item: Item, s: SentenceFacts) -> frozenset[str]:
