@@ -421,6 +421,8 @@ def test_english_act_words(text: str, acts: set[str]) -> None:
     ("The contract went to Brightwell Medical last autumn.", {"presence"}),  # awarded, not gone
     ("The cash takings never go through the till.", {"presence"}),  # a till, not a place
     ("The system stamps every download or print with the holder's initials.", {"give"}),
+    ("I did print one copy, to mark up at home.", {"presence"}),  # what it was for
+    ("I may have left it in my car at some point.", {"presence"}),  # where the thing was
     ("Do you have any financial relationship with Rita?", {"contact"}),  # money, not meeting
 ])
 def test_english_words_that_name_no_act(text: str, not_acts: set[str]) -> None:

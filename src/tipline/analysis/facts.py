@@ -19,7 +19,7 @@ from tipline.analysis.dates import day_context, find_dates
 from tipline.analysis.lexicon import Lexicon, lexicon
 from tipline.analysis.mentions import AmountMention, DateMention
 from tipline.analysis.places import find_places
-from tipline.analysis.text import has_han, is_chinese, split_sentences, words
+from tipline.analysis.text import has_han, is_chinese, split_sentences, without_purpose, words
 from tipline.case import Case, Evidence, Person, Statement
 
 _TITLES = frozenset(
@@ -227,8 +227,9 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
     out: list[SentenceFacts] = []
     for sent in split_sentences(text):
         s_lang = ("zh" if is_chinese(sent.text) else "en") if _has_both_scripts(text) else lang
-        own = _unquoted(sent.text) if record else sent.text
-        acts, denied = _acts(sent.text, s_lang, lex, own)
+        said = without_purpose(sent.text) if s_lang == "en" else sent.text  # not what was meant
+        own = _unquoted(said) if record else said
+        acts, denied = _acts(said, s_lang, lex, own)
         if out and lex.refusal[s_lang].search(sent.text):
             denied |= _offered(out[-1].text, s_lang, lex)  # the offer just made
         out.append(SentenceFacts(

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from tipline.analysis.text import without_purpose
+
 _EN_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _EN_HINT = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 _ZH_PLACE_WORDS = (
@@ -56,15 +58,11 @@ def _nlp() -> Any:
     )
 
 
-# What a thing was for says nothing of where anyone was: "I printed one copy, to mark up at home".
-_PURPOSE = re.compile(r"(?:,\s*(?:in order\s+)?|\bin order\s+)to\s+[a-z]+\b[^,.;]*")
-
-
 def find_places(sentences: Sequence[str], lang: str) -> list[frozenset[str]]:
     """Lower-cased place names per sentence, in input order."""
     if lang == "zh":
         return [_zh_places(s) for s in sentences]
-    sentences = [_PURPOSE.sub(" ", s) for s in sentences]
+    sentences = [without_purpose(s) for s in sentences]  # "…, to mark up at home" places no one
     out = [frozenset(_clean(m.group(0)) for m in _EN_PLACE_NOUNS.finditer(s))
            | frozenset(_clean(m.group(1)) for m in _EN_POSSESSIVE_PLACE.finditer(s)
                        if not _NOT_A_PLACE.match(m.group(1)))

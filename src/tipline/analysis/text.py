@@ -91,3 +91,13 @@ def _stem(word: str) -> str:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
+
+
+# A purpose clause (", to mark up at home", "in order to …") says what something was for, not
+# what happened or where anyone was.
+_PURPOSE = re.compile(r"(?:,\s*(?:in order\s+)?|\bin order\s+)to\s+[a-z]+\b[^,.;]*")
+
+
+def without_purpose(text: str) -> str:
+    """English text with its purpose clauses blanked out, offsets kept."""
+    return _PURPOSE.sub(lambda m: " " * len(m.group(0)), text)
