@@ -754,3 +754,12 @@ def test_a_documents_number_is_not_the_speakers(text: str, fires: bool) -> None:
     case = case_yaml(text, "无。", "动物中心记录：钱志刚课题组订购小鼠20只。", zh=True)
     s1, _, e1 = build_items(parse_case(case))
     assert (count_judge(s1, e1) is not None) is fires
+
+
+@pytest.mark.parametrize(("a", "b", "fires"), [
+    ("孙丽暗示要十万块钱的辛苦费。", "孙丽伸出五个手指头，意思是要五万块钱。", True),  # two demands
+    ("孙丽伸出五个手指头，意思是要五万块钱。", "钱志刚一共给孙丽转了八万块钱。", False),  # paid
+])
+def test_what_was_asked_for_is_not_what_was_paid(a: str, b: str, fires: bool) -> None:
+    s1, s2, _ = build_items(parse_case(case_yaml(a, b, zh=True)))
+    assert (amount_judge(s1, s2) is not None) is fires

@@ -103,8 +103,8 @@ def amount_judge(a: Item, b: Item) -> Verdict | None:
             continue
         shared = _shared(sa, sb, a, b)
         same_money = "money" in (sa.acts | a.question_acts) & (sb.acts | b.question_acts)
-        if not shared and not (sa.people & sb.people):
-            continue
+        if (not shared and not (sa.people & sb.people)) or _asked(a, sa) != _asked(b, sb):
+            continue  # what was asked for is not what was paid ("意思是五万" / "那八万你不退")
         strength = 1.0 if same_money else 0.3
         for ma in sums_a:
             if any(not ranges_disjoint(ma, mb, 0.15) for mb in b_all):
@@ -119,6 +119,18 @@ def amount_judge(a: Item, b: Item) -> Verdict | None:
                     (_span(a, sa), _span(b, sb)),
                 )
     return None
+
+
+_DEMAND = re.compile(
+    r"索要|索贿|开价|暗示要|提出要|要钱|伸出|狮子大开口|"
+    r"\b(?:asked (?:me |us )?for|demand(?:ed|ing|s)?|solicit\w*|asking price|wanted)\b",
+    re.IGNORECASE)
+
+
+def _asked(item: Item, s: SentenceFacts) -> bool:
+    """The sentence's amounts are what someone asked for (or its question asks about a
+    demand: "怎么提出要钱的？"), not what changed hands."""
+    return bool(_DEMAND.search(s.text) or (item.question and _DEMAND.search(item.question)))
 
 
 def _range(m: AmountMention) -> str:
