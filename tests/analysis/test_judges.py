@@ -763,3 +763,14 @@ def test_a_documents_number_is_not_the_speakers(text: str, fires: bool) -> None:
 def test_what_was_asked_for_is_not_what_was_paid(a: str, b: str, fires: bool) -> None:
     s1, s2, _ = build_items(parse_case(case_yaml(a, b, zh=True)))
     assert (amount_judge(s1, s2) is not None) is fires
+
+
+@pytest.mark.parametrize(("report", "fires"), [
+    ("上周六晚上，孙丽的厂子偷偷往河里排废水。", False),  # a year after the inspection
+    ("去年五月，孙丽的厂子偷偷往河里排废水。", True),
+])
+def test_a_record_that_found_nothing_speaks_of_its_own_time(report: str, fires: bool) -> None:
+    record = "2024年5月检查记录：现场检查孙丽的厂子，未发现排放废水。"
+    case = case_yaml(report, "无。", record, zh=True)
+    s1, _, e1 = build_items(parse_case(case.replace("2025-06-10", "2025-03-18")))
+    assert (polarity_judge(s1, e1) is not None) is fires

@@ -402,6 +402,8 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                 continue  # "the takings never go through the till": the records bear it out
             if by_thing and _SELF_SUBJECT[denier.lang].search(neg.text):
                 continue  # his car on camera: not where he was ("I didn't go out")
+            if _checked_another_time(denier, neg, asserter):
+                continue
             acts = neg.denied_acts | (denier.question_acts if bare else set())
             said = f"{denier.question} {neg.text}" if bare else neg.text
             particulars = (denier.question_words if bare and lexicon().combination[
@@ -466,6 +468,13 @@ def _speaks_of_self(item: Item, s: SentenceFacts) -> bool:
 
 
 _ONLY_EVER = re.compile(r"\bonly ever\b", re.IGNORECASE)
+
+
+def _checked_another_time(denier: Item, neg: SentenceFacts, asserter: Item) -> bool:
+    """A record that found nothing at a time it names ("2024年5月…未发现异常排放口") says
+    nothing of a time the other side names apart from it (dumping "上周六", a year later)."""
+    return (denier.kind == "evidence" and bool(neg.dates) and bool(asserter.dates)
+            and all(intervals_disjoint(x, y) for x in neg.dates for y in asserter.dates))
 
 
 def _affirmed(item: Item, s: SentenceFacts) -> frozenset[str]:
