@@ -774,3 +774,11 @@ def test_a_record_that_found_nothing_speaks_of_its_own_time(report: str, fires: 
     case = case_yaml(report, "无。", record, zh=True)
     s1, _, e1 = build_items(parse_case(case.replace("2025-06-10", "2025-03-18")))
     assert (polarity_judge(s1, e1) is not None) is fires
+
+
+def test_a_report_that_denies_its_own_motive() -> None:
+    """"This isn't about getting back at anyone" is the speaker's own denial of a grudge, which
+    a threatening message from them refutes."""
+    s1, _, e1 = items("I left the firm. This isn't about getting back at anyone.", "Nothing.",
+                      "WhatsApp message from Tom Hale to Rita Vance: “You'll regret this.”")
+    assert polarity_judge(s1, e1) is not None

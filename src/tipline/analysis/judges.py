@@ -439,7 +439,11 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
     return other if other and (best is None or other.score > best.score) else best
 
 
-_SELF_SUBJECT = {"en": re.compile(r"\b(?:i|we)\b", re.IGNORECASE), "zh": re.compile("我")}
+# The speaker speaks of themself: "I", "we", or of their own motive ("This isn't about getting
+# back at anyone", "这不是为了报复").
+_SELF_SUBJECT = {"en": re.compile(r"\b(?:i|we)\b|^this (?:isn't|is not|is) (?:about|personal)\b",
+                                  re.IGNORECASE),
+                 "zh": re.compile("我|^这不是为了")}
 
 
 def _other_account(a: Item, b: Item) -> Verdict | None:
