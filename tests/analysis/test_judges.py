@@ -782,3 +782,13 @@ def test_a_report_that_denies_its_own_motive() -> None:
     s1, _, e1 = items("I left the firm. This isn't about getting back at anyone.", "Nothing.",
                       "WhatsApp message from Tom Hale to Rita Vance: “You'll regret this.”")
     assert polarity_judge(s1, e1) is not None
+
+
+@pytest.mark.parametrize(("record", "fires"), [
+    ("Badge log: Tom Hale badged out through dock door 3 at 23:51 on 2 December 2024.", True),
+    ("Message from Tom Hale at 07:15 on 3 December 2024: back home now.", False),  # after six
+])
+def test_not_leaving_until_six_is_refuted_only_before_six(record: str, fires: bool) -> None:
+    s1, _, e1 = items("I didn't leave the building until I clocked out at 6:00 on 3 December.",
+                      "Nothing else.", record)
+    assert (polarity_judge(s1, e1) is not None) is fires

@@ -420,7 +420,8 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                                         if not _other_kind(a, said, denier.lang, shown,
                                                            asserter.lang))
                 if (not shared_acts or len(particulars & pos.words) < min(2, len(particulars))
-                        or _within_restriction(neg, pos)):
+                        or _within_restriction(neg, pos)
+                        or _after_until(neg, asserter, pos)):
                     continue
                 overlap = len(context & pos.words)
                 named = neg.people | denier.question_people
@@ -472,6 +473,20 @@ def _speaks_of_self(item: Item, s: SentenceFacts) -> bool:
 
 
 _ONLY_EVER = re.compile(r"\bonly ever\b", re.IGNORECASE)
+
+
+_UNTIL_CLAUSE = re.compile(r"\b(?:until|till)\b|直到|一直到", re.IGNORECASE)
+
+
+def _after_until(neg: SentenceFacts, asserter: Item, pos: SentenceFacts) -> bool:
+    """"I didn't leave the building until I clocked out at six" denies leaving before six: what
+    the other side places wholly after six does not refute it."""
+    cue = _UNTIL_CLAUSE.search(neg.text)
+    if cue is None:
+        return False
+    ends = [d for d in neg.dates if d.start >= neg.start + cue.end()]
+    when = _sentence_dates(asserter, pos)
+    return bool(ends and when) and all(w.lo >= ends[0].lo for w in when)
 
 
 def _checked_another_time(denier: Item, neg: SentenceFacts, asserter: Item) -> bool:
