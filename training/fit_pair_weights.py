@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -30,14 +31,18 @@ def gold_pairs(gold: dict, kind: str) -> set[frozenset[str]]:
     return {frozenset(map(str, p)) for p in (gold.get(kind) or [])}
 
 
-def collect(cases_dir: Path, nli: object | None) -> dict[str, list[tuple[str, list[float], int]]]:
-    """Per pair kind: (case id, feature vector, label) for every pair of every case."""
+def collect(cases_dir: Path, nli: object | None
+            ) -> tuple[dict[str, list[tuple[str, list[float], int]]], dict[str, str]]:
+    """Per pair kind: (case id, feature vector, label) for every pair of every case; and each
+    case's language (that of most of its items)."""
     rows: dict[str, list[tuple[str, list[float], int]]] = {
         "contradiction": [], "evidence_conflict": []}
+    langs: dict[str, str] = {}
     for gold_path in sorted(cases_dir.glob("*.gold.yaml")):
         case = load_case(gold_path.with_name(gold_path.name.replace(".gold.yaml", ".yaml")))
         gold = yaml.safe_load(gold_path.read_text(encoding="utf-8")) or {}
         items = build_items(case)
+        langs[case.id] = Counter(it.lang for it in items).most_common(1)[0][0]
         vectors = embed([it.embedding_text for it in items])
         run = ConflictRun()
         find_conflicts(items, vectors, nli, run=run, all_pairs=True, nli_everywhere=True)
@@ -47,19 +52,23 @@ def collect(cases_dir: Path, nli: object | None) -> dict[str, list[tuple[str, li
             label = int(frozenset((ps.a, ps.b)) in gold_pairs(gold, kind))
             rows[kind].append((case.id, [ps.features[f] for f in FEATURES], label))
         print(f"  {case.id}: {len(run.scores)} pairs", file=sys.stderr)
-    return rows
+    return rows, langs
+
+
+def scores(pred: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]:
+    """Precision, recall and F1 of predictions against labels."""
+    tp = int((pred & (labels == 1)).sum())
+    fp = int((pred & (labels == 0)).sum())
+    fn = int((~pred & (labels == 1)).sum())
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
 
 
 def best_threshold(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float, float, float]:
     best = (0.5, 0.0, 0.0, 0.0)
     for t in np.arange(0.05, 0.95, 0.01):
-        pred = probs >= t
-        tp = int((pred & (labels == 1)).sum())
-        fp = int((pred & (labels == 0)).sum())
-        fn = int((~pred & (labels == 1)).sum())
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
+        p, r, f = scores(probs >= t, labels)
         if f > best[3]:
             best = (float(t), p, r, f)
     return best
@@ -104,7 +113,7 @@ class BoundedLogistic:
         return np.asarray(1 / (1 + np.exp(-(x @ self.coef + self.bias))))
 
 
-def fit(rows: list[tuple[str, list[float], int]], c: float) -> dict:
+def fit(rows: list[tuple[str, list[float], int]], c: float, langs: dict[str, str]) -> dict:
     cases = np.array([r[0] for r in rows])
     x = np.array([r[1] for r in rows], dtype=float)
     y = np.array([r[2] for r in rows])
@@ -114,6 +123,10 @@ def fit(rows: list[tuple[str, list[float], int]], c: float) -> dict:
         model = BoundedLogistic(c).fit(x[train], y[train])
         held_out[~train] = model.predict(x[~train])
     threshold, p, r, f = best_threshold(held_out, y)
+    lang = np.array([langs[case] for case in cases])
+    by_language = {str(code): round(scores(held_out[lang == code] >= threshold,
+                                           y[lang == code])[2], 3)
+                   for code in sorted(set(lang))}
     model = BoundedLogistic(c).fit(x, y)
     weights = {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef, strict=True)}
     return {
@@ -121,6 +134,7 @@ def fit(rows: list[tuple[str, list[float], int]], c: float) -> dict:
         "threshold": round(threshold, 2),
         "weights": weights,
         "leave_one_case_out": {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3),
+                               "f1_by_language": by_language,
                                "pairs": len(rows), "positives": int(y.sum())},
     }
 
@@ -147,9 +161,9 @@ def main() -> int:
             return 1
         variants.append(("nli", model))
     for variant, nli in variants:
-        rows = collect(args.cases, nli)
+        rows, langs = collect(args.cases, nli)
         for kind, kind_rows in rows.items():
-            entry = fit(kind_rows, args.C)
+            entry = fit(kind_rows, args.C, langs)
             current.setdefault(kind, {})[variant] = entry
             print(f"{kind:18} {variant:5} held-out {entry['leave_one_case_out']}")
     for kind in current:
