@@ -27,7 +27,7 @@ _ACT_NAMES = {
     "give": "handing something over", "presence": "being at a place", "take": "taking something",
     "harm": "someone being hurt", "dispute": "a quarrel between them",
     "dumping": "getting rid of something", "stake": "a part in the business",
-    "handling": "working on it with their own hands",
+    "handling": "working on it by hand",
 }
 _FIRST_EVENT = {
     "first", "earliest", "start", "began", "begin", "首次", "第一次", "最早", "开始", "头一回",
@@ -460,8 +460,9 @@ def _other_account(a: Item, b: Item) -> Verdict | None:
             if way_a != way_b:
                 return Verdict(
                     "polarity", 0.8,
-                    f"{a.ref} and {b.ref} tell the {event} two ways: {_quote(sa.text)} against "
-                    f"{_quote(sb.text)}.", (_span(a, sa), _span(b, sb)))
+                    f"{a.ref} and {b.ref} give two accounts of the {event} that cannot both be "
+                    f"true: {_quote(sa.text)} against {_quote(sb.text)}.",
+                    (_span(a, sa), _span(b, sb)))
     return None
 
 
