@@ -380,6 +380,44 @@ def _interval(d: DateMention) -> str:
 # --- polarity -------------------------------------------------------------------------------
 
 
+class _Denial(NamedTuple):
+    """One denying sentence, read once for every sentence of the other side."""
+
+    item: Item
+    sentence: SentenceFacts
+    acts: frozenset[str]  # what it denies (a bare "No." denies its question's acts)
+    said: str  # its text, with the question in front for a bare "No."
+    particulars: frozenset[str]  # "both … and" questions: what the other side must share
+    modes: frozenset[str]  # the ways of contact it names
+
+
+def _denial(item: Item, neg: SentenceFacts) -> _Denial:
+    bare = item.denies_question and neg is item.sentences[0]
+    said = f"{item.question} {neg.text}" if bare else neg.text
+    lex = lexicon()
+    return _Denial(
+        item, neg, neg.denied_acts | (item.question_acts if bare else frozenset()), said,
+        item.question_words if bare and lex.combination[item.lang].search(item.question or "")
+        else frozenset(),
+        lex.contact_modes_of(said, item.lang))
+
+
+def _refuted(d: _Denial, asserter: Item, pos: SentenceFacts) -> frozenset[str]:
+    """The denied acts that `pos` says happened, once every reason it does not count is out."""
+    shared = d.acts & (pos.acts | _affirmed(asserter, pos))
+    if pos.negated or pos.reported or not shared or _asserts_nothing(pos):
+        return frozenset()
+    if shared == {"contact"} and _other_way(d.modes, pos, asserter):
+        return frozenset()
+    shown = f"{asserter.question} {pos.text}" if asserter.question else pos.text
+    shared = frozenset(a for a in shared
+                       if not _other_kind(a, d.said, d.item.lang, shown, asserter.lang))
+    if (len(d.particulars & pos.words) < min(2, len(d.particulars))
+            or _within_restriction(d.sentence, pos) or _after_until(d.sentence, asserter, pos)):
+        return frozenset()
+    return shared
+
+
 def polarity_judge(a: Item, b: Item) -> Verdict | None:
     """One side denies an act ("never gave them anything") that the other asserts, in
     sentences about the same thing (shared words, or the question the denial answers)."""
@@ -396,7 +434,6 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                 & (asserter.people | asserter.actors | asserter.question_people)):
             continue  # an answer is also about the people its question names
         for neg in _denials(denier):
-            context = neg.words | (denier.question_words if denier.denies_question else set())
             bare = denier.denies_question and neg is denier.sentences[0]
             if asserter.kind == "evidence" and not (bare or _speaks_of_self(denier, neg)):
                 continue  # "the takings never go through the till": the records bear it out
@@ -404,24 +441,11 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                 continue  # his car on camera: not where he was ("I didn't go out")
             if _checked_another_time(denier, neg, asserter):
                 continue
-            acts = neg.denied_acts | (denier.question_acts if bare else set())
-            said = f"{denier.question} {neg.text}" if bare else neg.text
-            particulars = (denier.question_words if bare and lexicon().combination[
-                denier.lang].search(denier.question or "") else frozenset())
-            modes = lexicon().contact_modes_of(said, denier.lang)
+            denial = _denial(denier, neg)
+            context = neg.words | (denier.question_words if denier.denies_question else set())
             for pos in asserter.sentences:
-                shared_acts = acts & (pos.acts | _affirmed(asserter, pos))
-                if pos.negated or pos.reported or not shared_acts or _asserts_nothing(pos):
-                    continue
-                if shared_acts == {"contact"} and _other_way(modes, pos, asserter):
-                    continue
-                shown = f"{asserter.question} {pos.text}" if asserter.question else pos.text
-                shared_acts = frozenset(a for a in shared_acts
-                                        if not _other_kind(a, said, denier.lang, shown,
-                                                           asserter.lang))
-                if (not shared_acts or len(particulars & pos.words) < min(2, len(particulars))
-                        or _within_restriction(neg, pos)
-                        or _after_until(neg, asserter, pos)):
+                shared_acts = _refuted(denial, asserter, pos)
+                if not shared_acts:
                     continue
                 overlap = len(context & pos.words)
                 named = neg.people | denier.question_people
@@ -453,10 +477,10 @@ def _other_account(a: Item, b: Item) -> Verdict | None:
     if not (a.people | a.actors | a.question_people) & (b.people | b.actors | b.question_people):
         return None
     for event, ways in lexicon().alternatives.items():
-        said = [[(way, item, s) for s in item.sentences for way, pats in ways.items()
+        told = [[(way, s) for s in item.sentences for way, pats in ways.items()
                  if pats[item.lang].search(s.text)
                  and not (s.negated or s.reported or _asserts_nothing(s))] for item in (a, b)]
-        for (way_a, _, sa), (way_b, _, sb) in product(*said):
+        for (way_a, sa), (way_b, sb) in product(*told):
             if way_a != way_b:
                 return Verdict(
                     "polarity", 0.8,
@@ -471,9 +495,6 @@ def _speaks_of_self(item: Item, s: SentenceFacts) -> bool:
     "we" ("our manager didn't call 911" is about the manager)."""
     return item.kind == "statement" and (
         item.question is not None or bool(_SELF_SUBJECT[item.lang].search(s.text)))
-
-
-_ONLY_EVER = re.compile(r"\bonly ever\b", re.IGNORECASE)
 
 
 _UNTIL_CLAUSE = re.compile(r"\b(?:until|till)\b|直到|一直到", re.IGNORECASE)
@@ -501,6 +522,9 @@ def _affirmed(item: Item, s: SentenceFacts) -> frozenset[str]:
     """A "Yes" that opens an answer asserts its question's acts ("Staff say you made up the
     envelopes. Is that right?" "Yes, but on his instructions.")."""
     return item.question_acts if item.affirms_question and s is item.sentences[0] else frozenset()
+
+
+_ONLY_EVER = re.compile(r"\bonly ever\b", re.IGNORECASE)
 
 
 def _within_restriction(neg: SentenceFacts, pos: SentenceFacts) -> bool:
