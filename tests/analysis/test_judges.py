@@ -792,3 +792,29 @@ def test_not_leaving_until_six_is_refuted_only_before_six(record: str, fires: bo
     s1, _, e1 = items("I didn't leave the building until I clocked out at 6:00 on 3 December.",
                       "Nothing else.", record)
     assert (polarity_judge(s1, e1) is not None) is fires
+
+
+def test_two_dates_against_two_dates_that_match() -> None:
+    """"Twice, once in October and once in November" agrees with records of 5 October and
+    16 November: each date meets one on the other side."""
+    s1, _, e1 = items("I climbed through the fence twice, once in October and once in November "
+                      "2024, and photographed the pier.", "Nothing else.",
+                      "Tom Hale photographed the pier on 5 October 2024 and on 16 November 2024.")
+    assert date_judge(s1, e1) is None
+
+
+def test_fine_closing_an_answer_takes_nothing_back() -> None:
+    """"Fine." opening an answer concedes ("Fine. I did print one copy"); "my finances were
+    fine." does not."""
+    s1, s2, _ = items("I never borrowed any money.", "No, my finances were fine.")
+    assert not s2.retraction
+    s1, s2, _ = items("I never printed the map.", "Fine. I did print one copy of the map.")
+    assert s2.retraction and retraction_judge(s1, s2) is not None
+
+
+def test_a_quote_where_the_speaker_speaks_of_themself() -> None:
+    """Of two sentences that show the same act, the verdict quotes the one about the speaker."""
+    s1, s2, _ = items("I never went into the restricted area.",
+                      "Rita wanted photos of the radar site. I climbed through a gap in the fence.")
+    verdict = polarity_judge(s1, s2)
+    assert verdict is not None and "climbed through" in verdict.reason

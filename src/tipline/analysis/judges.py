@@ -216,12 +216,16 @@ def date_judge(a: Item, b: Item) -> Verdict | None:
             same_act = bool(ca & cb)
             if _other_sums(a, sa, da, b, sb, db):
                 continue  # "五万是一月中旬，三万是三月初": each date goes with its own payment
+            # "once in October and once in November" against 5 October and 16 November: each
+            # date meets one on the other side, so the two agree
+            covered = (any(not intervals_disjoint(da, d) for d in dates_b)
+                       and any(not intervals_disjoint(db, d) for d in dates_a))
             said = (f"{a.ref} {{}} {da.text} ({_interval(da)}); "
                     f"{b.ref} {{}} {db.text} ({_interval(db)}).")
             later = (begins_a and not begins_b and db.lo >= da.hi) or (
                 begins_b and not begins_a and da.lo >= db.hi)  # after the first time: no news
             if (same_act and (first or (shared and not implied and not later))
-                    and intervals_disjoint(da, db)):
+                    and intervals_disjoint(da, db) and not covered):
                 strong = first or len(shared) >= 3
                 reason = said.format("dates it to", "to")
             elif _out_of_order(_Dated(a, da, begins_a, acts_a), _Dated(b, db, begins_b, acts_b),
@@ -422,6 +426,7 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
     """One side denies an act ("never gave them anything") that the other asserts, in
     sentences about the same thing (shared words, or the question the denial answers)."""
     best: Verdict | None = None
+    best_rank = (0.0, False)
     for denier, asserter in ((a, b), (b, a)):
         by_thing = False  # the record names them only through a thing of theirs
         if asserter.kind == "evidence":
@@ -452,7 +457,10 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                 counterpart = bool(named & (pos.people | asserter.actors) - {denier.speaker})
                 score = min(1.0, 0.4 + 0.2 * len(shared_acts) + 0.2 * min(2, overlap)
                             + 0.2 * counterpart)
-                if best is None or score > best.score:
+                # of equal sentences, quote one where the other side speaks of itself
+                rank = (score, bool(_SELF_SUBJECT[asserter.lang].search(pos.text)))
+                if best is None or rank > best_rank:
+                    best_rank = rank
                     act = _ACT_NAMES[sorted(shared_acts)[0]]
                     best = Verdict(
                         "polarity", score,
