@@ -128,6 +128,10 @@ class Item:
 _UNIT_ALIAS = re.compile(r"^(\d{2,5})(?:室|房|号房?)(?:住户|老人|的?住客|户主)$")
 _UNIT_USE = r"(?=室|房|住户|的|家|和|与|跟|之间|[，。、；])"
 
+# Letters and digits together, five or more: a number plate, a workstation, a case reference.
+_IDENTIFIER = re.compile(
+    r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Z])[A-Z0-9][A-Z0-9-]{3,}[A-Z0-9](?![\w-])")
+
 
 class PeopleFinder:
     """Finds which people of the case a text names, by name, alias, surname or id."""
@@ -174,11 +178,6 @@ class PeopleFinder:
                 pid = next(iter(who))
                 pattern = r"(?<![A-Za-z0-9])" + re.escape(ident) + r"(?![A-Za-z0-9])"
                 self.things.append((pid, re.compile(pattern)))
-
-
-# Letters and digits together, five or more: a number plate, a workstation, a case reference.
-_IDENTIFIER = re.compile(
-    r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Z])[A-Z0-9][A-Z0-9-]{3,}[A-Z0-9](?![\w-])")
 
 
 def build_items(case: Case) -> list[Item]:
