@@ -151,13 +151,16 @@ def test_denied_acts(text: str, lang: str, acts: set[str], denied: set[str]) -> 
     assert s1.negated_acts == frozenset(denied)
 
 
-TOPIC_CASE = """\
-id: topic
+KYLE_CASE_HEAD = """\
+id: kyle
 received_at: 2025-11-23T08:30:00-05:00
 reporter: P1
 people:
   - {id: P1, name: Sue Marsh, role: reporter}
   - {id: P2, name: Kyle Brennan, role: subject}
+"""
+
+TOPIC_CASE = KYLE_CASE_HEAD + """\
 statements:
   - {id: S1, by: P2, at: 2025-11-24T10:00:00-05:00,
      question: "Where were you on Friday 21 November?", text: At home.}
@@ -617,13 +620,7 @@ def test_only_ever_is_refuted_by_something_else(other: str, fires: bool) -> None
     assert (polarity_judge(s1, s2) is not None) is fires
 
 
-CAR_CASE = """\
-id: car
-received_at: 2025-11-23T08:30:00-05:00
-reporter: P1
-people:
-  - {id: P1, name: Sophie Marsh, role: reporter}
-  - {id: P2, name: Kyle Brennan, role: subject}
+CAR_CASE = KYLE_CASE_HEAD + """\
 statements:
   - {id: S1, by: P2, question: "Where were you that night?", text: "At home. I didn't go out."}
   - {id: S2, by: P2, question: "Who drove your car that night?", text: "Nobody."}
@@ -643,7 +640,7 @@ def test_a_plate_stands_for_its_keepers_car_not_for_the_keeper() -> None:
 
 
 def test_an_identifier_beside_two_people_is_no_ones() -> None:
-    shared = CAR_CASE.replace("keeper Kyle Brennan", "keepers Kyle Brennan and Sophie Marsh")
+    shared = CAR_CASE.replace("keeper Kyle Brennan", "keepers Kyle Brennan and Sue Marsh")
     assert build_items(parse_case(shared))[3].through == frozenset()
 
 

@@ -54,6 +54,8 @@ class SentenceFacts:
     counts: tuple[CountMention, ...] = ()  # numbers of things that are not money
     denied_acts: frozenset[str] = frozenset()  # acts inside a negation's clause
     reported: bool = False  # someone else's words, told by the speaker ("he said that…")
+    # which way of a two-way happening it tells (lexicon alternatives): ("leaving", "quit")
+    accounts: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def asserted_acts(self) -> frozenset[str]:
@@ -242,6 +244,8 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
             places=(places or {}).get(sent.text, frozenset()),
             counts=tuple(c for c in counts if sent.start <= c.start < sent.end),
             reported=not record and bool(lex.reported[s_lang].search(sent.text)),
+            accounts=frozenset((event, way) for event, ways in lex.alternatives.items()
+                               for way, pats in ways.items() if pats[s_lang].search(sent.text)),
         ))
     return tuple(out)
 

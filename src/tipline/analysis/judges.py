@@ -195,47 +195,63 @@ def _document_says(item: Item, s: SentenceFacts, at: int) -> bool:
 # --- dates ----------------------------------------------------------------------------------
 
 
+class _DatedSentence(NamedTuple):
+    """A sentence with times, read once per item: its dates, each with the acts it is the time
+    of, whether it tells a first time, and what its dates are about."""
+
+    sentence: SentenceFacts
+    dates: tuple[tuple[DateMention, frozenset[str]], ...]
+    begins: bool
+    acts: frozenset[str]
+    words: frozenset[str]
+
+
+def _dated_sentences(item: Item) -> list[_DatedSentence]:
+    out = []
+    for s in item.sentences:
+        if dates := _sentence_dates(item, s):
+            acts = _dated_acts(item, s)
+            out.append(_DatedSentence(
+                s, tuple((d, _clause_acts(item, s, d, acts)) for d in dates), _begins(item, s),
+                acts, frozenset(w for w in _dated_words(item, s) if not _NUMBERISH.search(w))))
+    return out
+
+
 def date_judge(a: Item, b: Item) -> Verdict | None:
     """The same event placed at times that cannot overlap (e.g. the first contact), a
     beginning ("paying me since last autumn") well before the first time the other names, or
     a record of the act well before what a statement calls the first time."""
     best: Verdict | None = None
     involved = bool((a.people | a.actors | a.question_people) & (b.people | b.actors))
-    for sa, sb in product(a.sentences, b.sentences):
-        dates_a, dates_b = _sentence_dates(a, sa), _sentence_dates(b, sb)
-        if not dates_a or not dates_b:
-            continue
-        shared = frozenset(w for w in _dated_words(a, sa) & _dated_words(b, sb)
-                           if not _NUMBERISH.search(w))
-        begins_a, begins_b = _begins(a, sa), _begins(b, sb)
-        acts_a, acts_b = _dated_acts(a, sa), _dated_acts(b, sb)
-        first = begins_a and begins_b
+    for x, y in product(_dated_sentences(a), _dated_sentences(b)):
+        sa, sb = x.sentence, y.sentence
+        shared = x.words & y.words
+        first = x.begins and y.begins
         implied = not sa.dates or not sb.dates  # a record's date: only for "the first time"
-        for (da, ca), (db, cb) in product([(d, _clause_acts(a, sa, d, acts_a)) for d in dates_a],
-                                          [(d, _clause_acts(b, sb, d, acts_b)) for d in dates_b]):
+        for (da, ca), (db, cb) in product(x.dates, y.dates):
             same_act = bool(ca & cb)
             if _other_sums(a, sa, da, b, sb, db):
                 continue  # "五万是一月中旬，三万是三月初": each date goes with its own payment
             # "once in October and once in November" against 5 October and 16 November: each
             # date meets one on the other side, so the two agree
-            covered = (any(not intervals_disjoint(da, d) for d in dates_b)
-                       and any(not intervals_disjoint(db, d) for d in dates_a))
-            said = (f"{a.ref} {{}} {da.text} ({_interval(da)}); "
-                    f"{b.ref} {{}} {db.text} ({_interval(db)}).")
-            later = (begins_a and not begins_b and db.lo >= da.hi) or (
-                begins_b and not begins_a and da.lo >= db.hi)  # after the first time: no news
+            covered = (any(not intervals_disjoint(da, d) for d, _ in y.dates)
+                       and any(not intervals_disjoint(db, d) for d, _ in x.dates))
+            later = (x.begins and not y.begins and db.lo >= da.hi) or (
+                y.begins and not x.begins and da.lo >= db.hi)  # after the first time: no news
             if (same_act and (first or (shared and not implied and not later))
                     and intervals_disjoint(da, db) and not covered):
-                strong = first or len(shared) >= 3
-                reason = said.format("dates it to", "to")
-            elif _out_of_order(_Dated(a, da, begins_a, acts_a), _Dated(b, db, begins_b, acts_b),
+                strong, began = first or len(shared) >= 3, False
+            elif _out_of_order(_Dated(a, da, x.begins, x.acts), _Dated(b, db, y.begins, y.acts),
                                same_act and involved):
-                strong = True  # a beginning or a first time that something earlier refutes
-                reason = "They disagree on when it began: " + said.format("says", "says")
+                strong, began = True, True  # a beginning or a first time that came later
             else:
                 continue  # two times of two different happenings are no conflict
             score = 1.0 if strong else 0.3
             if best is None or score > best.score:
+                said = (f"{a.ref} {{}} {da.text} ({_interval(da)}); "
+                        f"{b.ref} {{}} {db.text} ({_interval(db)}).")
+                reason = ("They disagree on when it began: " + said.format("says", "says")
+                          if began else said.format("dates it to", "to"))
                 best = Verdict("dates", score, reason, (_span(a, sa), _span(b, sb)))
     return best
 
@@ -411,9 +427,9 @@ def _refuted(d: _Denial, asserter: Item, pos: SentenceFacts) -> frozenset[str]:
     shared = d.acts & (pos.acts | _affirmed(asserter, pos))
     if pos.negated or pos.reported or not shared or _asserts_nothing(pos):
         return frozenset()
-    if shared == {"contact"} and _other_way(d.modes, pos, asserter):
-        return frozenset()
     shown = f"{asserter.question} {pos.text}" if asserter.question else pos.text
+    if shared == {"contact"} and _other_way(d.modes, shown, asserter.lang):
+        return frozenset()
     shared = frozenset(a for a in shared
                        if not _other_kind(a, d.said, d.item.lang, shown, asserter.lang))
     if (len(d.particulars & pos.words) < min(2, len(d.particulars))
@@ -482,14 +498,15 @@ _SELF_SUBJECT = {"en": re.compile(r"\b(?:i|we)\b|^this (?:isn't|is not|is) (?:ab
 def _other_account(a: Item, b: Item) -> Verdict | None:
     """Two accounts of one happening that cannot both be true about the same person ("I left
     of my own accord" against a dismissal letter): lexicon.yaml's alternatives."""
-    if not (a.people | a.actors | a.question_people) & (b.people | b.actors | b.question_people):
+    told_a = [s for s in a.sentences if s.accounts]
+    told_b = [s for s in b.sentences if s.accounts]
+    if not (told_a and told_b and (a.people | a.actors | a.question_people)
+            & (b.people | b.actors | b.question_people)):
         return None
-    for event, ways in lexicon().alternatives.items():
-        told = [[(way, s) for s in item.sentences for way, pats in ways.items()
-                 if pats[item.lang].search(s.text)
-                 and not (s.negated or s.reported or _asserts_nothing(s))] for item in (a, b)]
-        for (way_a, sa), (way_b, sb) in product(*told):
-            if way_a != way_b:
+    for sa, sb in product(told_a, told_b):
+        for (event, way_a), (event_b, way_b) in product(sa.accounts, sb.accounts):
+            if (event == event_b and way_a != way_b
+                    and not any(s.negated or s.reported or _asserts_nothing(s) for s in (sa, sb))):
                 return Verdict(
                     "polarity", 0.8,
                     f"{a.ref} and {b.ref} give two accounts of the {event} that cannot both be "
@@ -549,11 +566,10 @@ def _within_restriction(neg: SentenceFacts, pos: SentenceFacts) -> bool:
 _NAME = re.compile(r"\b[A-Z][\w'-]*")
 
 
-def _other_way(denied: frozenset[str], pos: SentenceFacts, asserter: Item) -> bool:
-    """The denial (its contact modes) is of meeting and the other side shows only messages, or
-    the reverse."""
-    said = f"{asserter.question} {pos.text}" if asserter.question else pos.text
-    shown = lexicon().contact_modes_of(said, asserter.lang)  # "your guests at…?" "Buyers."
+def _other_way(denied: frozenset[str], shown_text: str, lang: str) -> bool:
+    """The denial (its contact modes) is of meeting and the other side (an answer read with its
+    question: "your guests at…?" "Buyers.") shows only messages, or the reverse."""
+    shown = lexicon().contact_modes_of(shown_text, lang)
     return "general" not in denied and bool(denied) and bool(shown) and not denied & shown
 
 
