@@ -37,6 +37,13 @@ class Settings:
     submissions_per_client: tuple[int, float] = (5, 600.0)
     submissions_global: tuple[int, float] = (500, 3600.0)
     login_failures_per_client: tuple[int, float] = (10, 300.0)
+    # Per user name, from any address: slows a spread-out guess at one account without letting
+    # a stranger lock its owner out for long.
+    login_failures_per_account: tuple[int, float] = (20, 900.0)
+    # Where the throttles count: None keeps them in this process; a redis:// URL shares them
+    # between processes (TIPLINE_REDIS_URL). The prefix keeps deployments on one Redis apart.
+    redis_url: str | None = None
+    redis_prefix: str = "tipline:throttle"
     max_report_chars: int = 50_000
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_case_bytes: int = 20 * 1024 * 1024
@@ -50,4 +57,5 @@ class Settings:
         return cls(
             db_url=db_url or default_db_url(),
             secure_cookies=os.environ.get("TIPLINE_SECURE_COOKIES", "") == "1",
+            redis_url=os.environ.get("TIPLINE_REDIS_URL") or None,
         )

@@ -67,16 +67,18 @@ def create_reporter_app(service: Service) -> FastAPI:
     def flood_check(request: Request) -> None:
         ip = client_ip(request)
         if service.submissions.blocked(ip):
+            wait = service.submissions.retry_after(ip)
             raise HTTPException(429, "too many reports from here; please try again later",
-                                headers={"Retry-After": "600"})
+                                headers={"Retry-After": str(wait)})
         service.submissions.hit(ip)
 
     def lookup(request: Request, db: Session, receipt: str) -> Report:
         """A wrong receipt costs the guesser a delay and counts against client and global caps."""
         ip = client_ip(request)
         if service.receipt_failures.blocked(ip):
+            wait = service.receipt_failures.retry_after(ip)
             raise HTTPException(429, "too many wrong receipts; please try again later",
-                                headers={"Retry-After": "300"})
+                                headers={"Retry-After": str(wait)})
         report = reports.find_by_receipt(service, db, receipt)
         if report is None:
             service.receipt_failures.hit(ip)

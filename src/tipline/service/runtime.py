@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
@@ -12,7 +13,7 @@ from tipline.service.db import Database
 from tipline.service.identity import IdentityBox, load_key
 from tipline.service.jobs import Analyzer, real_analyzer
 from tipline.service.policy import Policies, policies
-from tipline.service.throttle import PairThrottle
+from tipline.service.throttle import PairThrottle, Throttles, Window
 from tipline.service.vault import TotpVault
 
 
@@ -25,18 +26,23 @@ class Service:
     identity: IdentityBox
     vault: TotpVault
     analyzer: Analyzer = real_analyzer
+    throttle_secret: bytes = b""
     receipt_failures: PairThrottle = field(init=False)
     submissions: PairThrottle = field(init=False)
     login_failures: PairThrottle = field(init=False)
+    account_failures: Window = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.receipt_failures = PairThrottle(s.receipt_failures_per_client,
-                                             s.receipt_failures_global)
-        self.submissions = PairThrottle(s.submissions_per_client, s.submissions_global)
-        self.login_failures = PairThrottle(s.login_failures_per_client,
-                                           (s.login_failures_per_client[0] * 20,
-                                            s.login_failures_per_client[1]))
+        make = Throttles(s.redis_url, s.redis_prefix, self.throttle_secret)
+        make.check()
+        self.receipt_failures = make.pair("receipt", s.receipt_failures_per_client,
+                                          s.receipt_failures_global)
+        self.submissions = make.pair("submit", s.submissions_per_client, s.submissions_global)
+        self.login_failures = make.pair("login", s.login_failures_per_client,
+                                        (s.login_failures_per_client[0] * 20,
+                                         s.login_failures_per_client[1]))
+        self.account_failures = make.window("account", s.login_failures_per_account)
 
 
 def open_service(settings: Settings, *, migrate_schema: bool = True) -> Service:
@@ -50,4 +56,5 @@ def open_service(settings: Settings, *, migrate_schema: bool = True) -> Service:
     key = load_key(settings.data_dir)
     return Service(settings=settings, database=database, policies=pol,
                    hasher=passwords.hasher(settings), identity=IdentityBox(key),
-                   vault=TotpVault(key))
+                   vault=TotpVault(key),
+                   throttle_secret=hashlib.sha256(b"tipline throttle keys:" + key).digest())

@@ -152,13 +152,16 @@ def create_staff_app(service: Service) -> FastAPI:
               totp: str | None) -> User | Response:
         """The user, or the 401/429 answer. A failure is answered, not raised, so its audit
         entry commits with the request instead of being rolled back."""
-        ip = client_ip(request)
-        if service.login_failures.blocked(ip):
+        ip, account = client_ip(request), username.strip().casefold()[:80]
+        if service.login_failures.blocked(ip) or service.account_failures.blocked(account):
+            wait = max(service.login_failures.retry_after(ip),
+                       service.account_failures.retry_after(account))
             return JSONResponse({"detail": "too many failed logins; try again later"},
-                                status_code=429, headers={"Retry-After": "300"})
+                                status_code=429, headers={"Retry-After": str(wait)})
         user = auth.authenticate(db, service.hasher, service.vault, username, password, totp)
         if user is None:
             service.login_failures.hit(ip)
+            service.account_failures.hit(account)
             audit.record(db, username[:80] or "?", "login.failed", ip=ip)
             return JSONResponse({"detail": "wrong user name, password or one-time code"},
                                 status_code=401)

@@ -1,0 +1,143 @@
+"""Throttles: the sliding window in memory and in Redis, per-account login limits, and limits
+that hold across server processes when they share Redis."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from redis import Redis
+
+from tests.service.conftest import PASSWORD, Staff, add_staff, fast_settings
+from tipline.service.runtime import Service, open_service
+from tipline.service.staff_app import create_staff_app
+from tipline.service.throttle import RedisThrottle, Throttle, ThrottleStoreError, Window
+
+REDIS_URL = os.environ.get("TIPLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+SECRET = b"k" * 32
+
+
+@pytest.fixture(scope="module")
+def redis_client() -> Iterator[Redis]:
+    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except Exception as exc:  # unreachable: skip, never fail
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {type(exc).__name__}")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def prefix(redis_client: Redis) -> Iterator[str]:
+    """A key prefix of this test's own; its keys are deleted after."""
+    name = f"tipline-test:{secrets.token_hex(6)}"
+    yield name
+    for key in redis_client.scan_iter(f"{name}:*"):
+        redis_client.delete(key)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def make_window(request: pytest.FixtureRequest) -> Callable[[int, float], Window]:
+    if request.param == "memory":
+        return Throttle
+    client = request.getfixturevalue("redis_client")
+    name = request.getfixturevalue("prefix")
+    return lambda limit, window_s: RedisThrottle(client, name, limit, window_s, SECRET)
+
+
+def test_window_fills_then_empties(make_window: Callable[[int, float], Window]) -> None:
+    w = make_window(3, 0.5)
+    for _ in range(2):
+        w.hit("10.0.0.1")
+    assert not w.blocked("10.0.0.1") and w.retry_after("10.0.0.1") == 1
+    w.hit("10.0.0.1")
+    assert w.blocked("10.0.0.1") and not w.blocked("10.0.0.2")
+    assert w.retry_after("10.0.0.1") == 1  # whole seconds, rounded up from under 0.5
+    time.sleep(0.6)
+    assert not w.blocked("10.0.0.1")
+
+
+def test_retry_after_counts_to_the_event_that_frees_a_place(
+        make_window: Callable[[int, float], Window]) -> None:
+    w = make_window(2, 60)
+    for _ in range(3):
+        w.hit("a")
+    assert 58 <= w.retry_after("a") <= 60
+
+
+def test_redis_window_is_shared_and_keys_are_not_in_the_clear(
+        redis_client: Redis, prefix: str) -> None:
+    """Two clients stand for two server processes: events of one count in the other."""
+    other = Redis.from_url(REDIS_URL)
+    one = RedisThrottle(redis_client, prefix, 2, 60, SECRET)
+    two = RedisThrottle(other, prefix, 2, 60, SECRET)
+    one.hit("203.0.113.9")
+    two.hit("203.0.113.9")
+    assert one.blocked("203.0.113.9") and two.blocked("203.0.113.9")
+    keys = [k.decode() for k in redis_client.scan_iter(f"{prefix}:*")]
+    assert len(keys) == 1 and "203.0.113.9" not in keys[0]
+    assert 0 < redis_client.ttl(keys[0]) <= 60  # gone with its last event
+    other.close()
+
+
+def _login(client: TestClient, username: str, staff: Staff | None,
+           password: str = PASSWORD) -> int:
+    body = {"username": username, "password": password,
+            "totp": staff.code() if staff else "000000"}
+    return client.post("/api/v1/auth/token", json=body).status_code
+
+
+def test_failed_logins_are_throttled_per_client(service: Service, team: dict[str, Staff]) -> None:
+    c = TestClient(create_staff_app(service), client=("198.51.100.7", 5000))
+    for _ in range(service.settings.login_failures_per_client[0]):
+        assert _login(c, "nobody", None, "wrong") == 401
+    r = c.post("/api/v1/auth/token", json={"username": "ivy", "password": PASSWORD,
+                                           "totp": team["ivy"].code()})
+    assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 300
+    other = TestClient(create_staff_app(service), client=("198.51.100.8", 5000))
+    assert _login(other, "ivy", team["ivy"]) == 200
+
+
+def test_failed_logins_are_throttled_per_account_from_any_address(
+        service: Service, team: dict[str, Staff]) -> None:
+    service.account_failures.limit = 3
+    app = create_staff_app(service)
+    for i, name in enumerate(["ivy", "IVY", " Ivy "]):  # one account, however it is typed
+        c = TestClient(app, client=(f"192.0.2.{i}", 5000))
+        assert _login(c, name, None, "wrong") == 401
+    fresh = TestClient(app, client=("192.0.2.99", 5000))
+    assert _login(fresh, "ivy", team["ivy"]) == 429  # even the right password waits
+    assert _login(fresh, "ian", team["ian"]) == 200  # other accounts are untouched
+
+
+def test_limits_hold_across_processes_sharing_redis(service: Service, prefix: str,
+                                                    tmp_path: Path) -> None:
+    """Two services on one database and one Redis stand for two server processes."""
+    settings = dataclasses.replace(fast_settings(service.settings.db_url, tmp_path),
+                                   redis_url=REDIS_URL, redis_prefix=prefix)
+    first, second = (open_service(settings, migrate_schema=False) for _ in range(2))
+    try:
+        ada = add_staff(first, "ada2", "admin")
+        a = TestClient(create_staff_app(first), client=("198.51.100.20", 5000))
+        b = TestClient(create_staff_app(second), client=("198.51.100.20", 5000))
+        limit = settings.login_failures_per_client[0]
+        for i in range(limit):
+            assert _login(a if i % 2 else b, "nobody", None, "wrong") == 401
+        assert _login(a, "ada2", ada) == 429 and _login(b, "ada2", ada) == 429
+    finally:
+        first.database.dispose()
+        second.database.dispose()
+
+
+def test_unreachable_redis_fails_at_start(service: Service, tmp_path: Path) -> None:
+    settings = dataclasses.replace(fast_settings(service.settings.db_url, tmp_path),
+                                   redis_url="redis://127.0.0.1:1/0")
+    with pytest.raises(ThrottleStoreError, match="TIPLINE_REDIS_URL"):
+        open_service(settings, migrate_schema=False)
