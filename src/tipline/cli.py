@@ -119,5 +119,17 @@ def audit_verify(
     raise typer.Exit(verify_audit(db=db, anchors=anchor))
 
 
+@app.command("retention")
+def retention(
+    db: DbOption = None,
+    apply: Annotated[bool, typer.Option("--apply", help="Erase them (default: only list).")
+                     ] = False,
+) -> None:
+    """Closed cases past their retention period (workflow.yaml retention_days): list or erase."""
+    from tipline.service.commands import retention as run
+
+    raise typer.Exit(run(db=db, apply=apply))
+
+
 def main() -> None:
     app()

@@ -31,6 +31,9 @@ def test_shipped_policies_load() -> None:
      "surrendered: true", "unknown fact 'surrendered'"),
     ("workflow.yaml", "evidence_kinds: [bank_transfer", "evidence_kinds: [dna",
      "not in the case format"),
+    ("workflow.yaml", "  unfounded: 365\n", "", "retention_days needs a number of days"),
+    ("workflow.yaml", "  unfounded: 365", "  unfounded: 0", "retention_days needs"),
+    ("workflow.yaml", "  unfounded: 365", "  unfounded: a year", "malformed"),
 ])
 def test_broken_policy_is_refused(tmp_path: Path, file: str, old: str, new: str,
                                   message: str) -> None:

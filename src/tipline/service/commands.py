@@ -1,4 +1,4 @@
-"""The service commands behind the CLI: `serve`, `user add`, `audit verify`."""
+"""The service commands behind the CLI: `serve`, `user add`, `audit verify`, `retention`."""
 
 from __future__ import annotations
 
@@ -101,3 +101,23 @@ def verify_audit(db: str | None, anchors: list[str] | None = None) -> int:
     print(f"AUDIT LOG BROKEN at entry {verdict.seq}: {verdict.problem}", file=sys.stderr)
     print(f"{verdict.checked} entries before it verified", file=sys.stderr)
     return 1
+
+
+def retention(db: str | None, apply: bool) -> int:
+    """List the closed cases whose retention is over; with `apply`, erase them."""
+    from tipline.service import retention as policy
+    from tipline.service.models import utcnow
+
+    try:
+        service = open_service(Settings.from_env(db))
+        due, later = policy.run(service.database, utcnow(), apply, actor="cli")
+    except TiplineError as exc:
+        print(f"tipline: {exc}", file=sys.stderr)
+        return 2
+    for k in due:
+        print(f"{k.case_id}\t{k.disposition}\tclosed {k.closed_at:%Y-%m-%d}\t"
+              f"kept until {k.keep_until:%Y-%m-%d}\t{'erased' if apply else 'due'}")
+    verb = "erased" if apply else "due for erasure (run with --apply to erase them)"
+    print(f"{len(due)} closed case(s) {verb}; {later} closed case(s) still within retention",
+          file=sys.stderr)
+    return 0

@@ -63,6 +63,7 @@ class Workflow:
     acknowledge_days: int
     feedback_months: int
     evidence_kinds: list[str]
+    retention_days: dict[str, int]
 
     def can_move(self, old: str, new: str) -> bool:
         return new in self.statuses.get(old, [])
@@ -129,6 +130,7 @@ def load_policies(directory: Path = POLICY_DIR) -> Policies:
             acknowledge_days=int(w["deadlines"]["acknowledge_days"]),
             feedback_months=int(w["deadlines"]["feedback_months"]),
             evidence_kinds=list(w["evidence_kinds"]),
+            retention_days={str(k): int(v) for k, v in w["retention_days"].items()},
         )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise PolicyError(f"workflow.yaml: missing or malformed {exc}") from None
@@ -139,6 +141,10 @@ def load_policies(directory: Path = POLICY_DIR) -> Policies:
     for s in (workflow.initial, workflow.closing, *workflow.acknowledging):
         if s not in statuses:
             raise PolicyError(f"workflow.yaml: unknown status {s!r}")
+    unkept = [d for d in workflow.dispositions if workflow.retention_days.get(d, 0) < 1]
+    if unkept or set(workflow.retention_days) - set(workflow.dispositions):
+        raise PolicyError("workflow.yaml: retention_days needs a number of days (1 or more) "
+                          f"for each disposition and no other: {workflow.dispositions}")
     bad_kinds = set(workflow.evidence_kinds) - set(EVIDENCE_KINDS)
     if bad_kinds:
         raise PolicyError(f"workflow.yaml: evidence kinds not in the case format: {bad_kinds}")
