@@ -9,10 +9,11 @@ import subprocess
 import sys
 from datetime import timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.service.conftest import Staff
+from tests.service.conftest import Staff, login_page
 from tipline.service import audit, casework, reports, retention
 from tipline.service.models import (
     Attachment,
@@ -140,3 +141,19 @@ def test_cli_lists_and_erases_nothing_before_its_time(service: Service,
         assert "1 closed case(s) still within retention" in out.stderr
     with service.database.session() as db:
         assert db.scalar(select(CaseRecord).where(CaseRecord.case_id == case_id)) is not None
+
+
+def test_closed_case_page_says_until_when_it_is_kept(service: Service, staff_client: TestClient,
+                                                     team: dict[str, Staff]) -> None:
+    csrf = login_page(staff_client, team["sue"])
+    case_id = _case(service, None)
+    page = staff_client.get(f"/cases/{case_id}").text
+    assert 'id="retention"' not in page  # open cases are not counted down
+    r = staff_client.post(f"/cases/{case_id}/status", data={
+        "csrf_token": csrf, "status": "closed", "disposition": "unfounded",
+        "reasons": "The permit log shows nothing out of order."})
+    assert r.status_code == 200, r.text
+    days = service.policies.workflow.retention_days["unfounded"]
+    until = (utcnow() + timedelta(days=days)).date().isoformat()
+    page = staff_client.get(f"/cases/{case_id}").text
+    assert 'id="retention"' in page and f"<strong>{until}</strong>" in page

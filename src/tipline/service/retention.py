@@ -53,19 +53,27 @@ def closed_at(db: Session, closed: list[CaseRecord]) -> dict[str, datetime]:
     return found
 
 
+def _kept(rec: CaseRecord, closed: dict[str, datetime]) -> Kept:
+    wf = policies().workflow
+    at = closed.get(rec.case_id, rec.updated_at)  # no close entry: the last change stands in
+    # a disposition the policy no longer names is kept for the longest period
+    days = wf.retention_days.get(rec.disposition or "", max(wf.retention_days.values()))
+    return Kept(rec.id, rec.case_id, rec.disposition or "?", at, at + timedelta(days=days))
+
+
 def review(db: Session) -> list[Kept]:
     """Every closed case with the day it may be erased, oldest first."""
-    wf = policies().workflow
-    closed = list(db.scalars(select(CaseRecord).where(CaseRecord.status == wf.closing)))
+    closed = list(db.scalars(select(CaseRecord).where(
+        CaseRecord.status == policies().workflow.closing)))
     when = closed_at(db, closed)
-    kept = []
-    for rec in closed:
-        at = when.get(rec.case_id, rec.updated_at)  # no close entry: the last change stands in
-        # a disposition the policy no longer names is kept for the longest period
-        days = wf.retention_days.get(rec.disposition or "", max(wf.retention_days.values()))
-        kept.append(Kept(rec.id, rec.case_id, rec.disposition or "?", at,
-                         at + timedelta(days=days)))
-    return sorted(kept, key=lambda k: k.keep_until)
+    return sorted((_kept(rec, when) for rec in closed), key=lambda k: k.keep_until)
+
+
+def kept(db: Session, rec: CaseRecord) -> Kept | None:
+    """One case's retention, or None while it is open."""
+    if rec.status != policies().workflow.closing:
+        return None
+    return _kept(rec, closed_at(db, [rec]))
 
 
 def erase(db: Session, case: Kept, actor: str) -> None:

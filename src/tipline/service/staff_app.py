@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from tipline.case import parse_case
 from tipline.errors import CaseFileError
-from tipline.service import audit, auth, cases, casework, graphs, jobs, outcome, reports
+from tipline.service import audit, auth, cases, casework, graphs, jobs, outcome, reports, retention
 from tipline.service.models import (
     Attachment,
     AuditEntry,
@@ -390,6 +390,7 @@ def create_staff_app(service: Service) -> FastAPI:
                                               User.active)).all()
         return page(
             request, "staff/case.html", sess, case=rec, error=error, today=date.today(),
+            retention=retention.kept(db, rec),
             files=evidence_files, staff=staff,
             next_statuses=[s for s in service.policies.workflow.statuses.get(rec.status, [])
                            if s != service.policies.workflow.closing
