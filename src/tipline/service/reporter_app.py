@@ -22,17 +22,21 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from tipline.case.model import CHANNELS, LANGUAGES
 from tipline.service import audit, reports
 from tipline.service.models import Report
 from tipline.service.runtime import Service
 from tipline.service.web import STATIC_DIR, Guard, client_ip, render
 
+NOT_JSON = {"description": "a body that is not JSON (garbage bytes, wrong encoding)"}
+
 
 class ReportIn(BaseModel):
-    text: str = Field(max_length=50_000)
-    channel: str = "web"
+    # The enums document what reports.submit accepts; it stays the one place that checks.
+    text: str = Field(min_length=1, max_length=50_000)
+    channel: str = Field(default="web", json_schema_extra={"enum": list(CHANNELS)})
     category: str | None = Field(default=None, max_length=200)
-    language: str | None = None
+    language: str | None = Field(default=None, json_schema_extra={"enum": list(LANGUAGES)})
     identity: dict[str, str] | None = Field(
         default=None, description="Optional: name and contact, stored encrypted.")
 
@@ -43,7 +47,7 @@ class ReportOut(BaseModel):
 
 
 class MessageIn(BaseModel):
-    text: str = Field(max_length=50_000)
+    text: str = Field(min_length=1, max_length=50_000)
 
 
 class FollowupOut(BaseModel):
@@ -95,7 +99,9 @@ def create_reporter_app(service: Service) -> FastAPI:
 
     api = APIRouter(prefix="/api/v1")
 
-    @api.post("/reports", status_code=201, response_model=ReportOut)
+    @api.post("/reports", status_code=201, response_model=ReportOut, responses={
+        400: NOT_JSON, 422: {"description": "an empty, too long or malformed report"},
+        429: {"description": "too many reports from this address; see Retry-After"}})
     def submit_api(body: ReportIn, request: Request, db: Db) -> ReportOut:
         flood_check(request)
         try:
@@ -106,7 +112,9 @@ def create_reporter_app(service: Service) -> FastAPI:
             raise HTTPException(422, str(exc)) from None
         return ReportOut(report_id=new.report_id, receipt=new.receipt)
 
-    @api.get("/followup", response_model=FollowupOut)
+    @api.get("/followup", response_model=FollowupOut, responses={
+        401: {"description": "unknown receipt (answered after a delay)"},
+        429: {"description": "too many wrong receipts from here; see Retry-After"}})
     def followup_api(request: Request, db: Db,
                      x_receipt: Annotated[str, Header()] = "") -> FollowupOut:
         report = lookup(request, db, x_receipt)
@@ -114,7 +122,10 @@ def create_reporter_app(service: Service) -> FastAPI:
                            status=reports.status_for_reporter(report.case),
                            messages=reports.messages(db, report.case_pk))
 
-    @api.post("/followup/messages", status_code=201)
+    @api.post("/followup/messages", status_code=201, responses={
+        400: NOT_JSON, 401: {"description": "unknown receipt (answered after a delay)"},
+        422: {"description": "an empty or too long message"},
+        429: {"description": "too many wrong receipts from here; see Retry-After"}})
     def message_api(body: MessageIn, request: Request, db: Db,
                     x_receipt: Annotated[str, Header()] = "") -> dict[str, str]:
         report = lookup(request, db, x_receipt)

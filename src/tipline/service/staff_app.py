@@ -102,6 +102,21 @@ def _errors(exc: Exception) -> HTTPException:
 DOMAIN_ERRORS = (casework.Forbidden, casework.NotFound, casework.Invalid, CaseFileError,
                  reports.ReportError)
 
+# What the API answers besides success, for its OpenAPI document.
+_ANSWERS = {
+    400: "a body that cannot be parsed at all (garbage bytes, wrong encoding)",
+    401: "no bearer token, or an expired or revoked one",
+    403: "this user's role may not do this",
+    404: "no such case, or one this user may not see",
+    409: "a case with this id exists already",
+    422: "a malformed case file, statement, record or request, with the problem named",
+    503: "the analyzer failed on this case; the case itself is stored",
+}
+
+
+def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"description": _ANSWERS[code]} for code in codes}
+
 
 def create_staff_app(service: Service) -> FastAPI:
     settings = service.settings
@@ -168,15 +183,17 @@ def create_staff_app(service: Service) -> FastAPI:
         audit.record(db, user.username, "login", ip=ip)
         return user
 
-    @api.post("/auth/token", response_model=TokenOut,
-              responses={401: {"description": "wrong credentials"}, 429: {}})
+    @api.post("/auth/token", response_model=TokenOut, responses={
+        **answers(400), 401: {"description": "wrong user name, password or one-time code"},
+        429: {"description": "too many failed logins from here or for this user name; "
+                             "see Retry-After"}})
     def token(body: TokenIn, request: Request, db: Db) -> TokenOut | Response:
         user = login(db, request, body.username, body.password, body.totp)
         if not isinstance(user, User):
             return user
         return TokenOut(access_token=auth.issue_token(db, user, settings.token_hours))
 
-    @api.delete("/auth/token", status_code=204, responses={401: {}})
+    @api.delete("/auth/token", status_code=204, responses=answers(401))
     def revoke(user: ApiUser, db: Db,
                cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
         """Log an API client out: the token stops working at once (before it expires)."""
@@ -184,7 +201,7 @@ def create_staff_app(service: Service) -> FastAPI:
         auth.revoke_token(db, cred.credentials)
         audit.record(db, user.username, "token.revoked")
 
-    @api.get("/cases")
+    @api.get("/cases", responses=answers(401))
     def list_cases(user: ApiUser, db: Db) -> list[dict[str, Any]]:
         return [{"case_id": c.case_id, "status": c.status, "received_at": c.received_at,
                  "category": c.category, "assigned_to": c.assignee.username if c.assignee
@@ -198,7 +215,8 @@ def create_staff_app(service: Service) -> FastAPI:
         fmt = "json" if "json" in ctype else "yaml" if "yaml" in ctype else None
         return data, fmt
 
-    @api.post("/cases", status_code=201, openapi_extra={"requestBody": {"content": {
+    @api.post("/cases", status_code=201, responses=answers(401, 403, 409, 422),
+              openapi_extra={"requestBody": {"content": {
         "application/yaml": {"schema": {"type": "string"}},
         "application/json": {"schema": {"type": "object"}}}, "required": True}})
     async def create_case(request: Request, user: ApiUser, db: Db) -> dict[str, str]:
@@ -220,7 +238,7 @@ def create_staff_app(service: Service) -> FastAPI:
         except DOMAIN_ERRORS as exc:
             raise _errors(exc) from None
 
-    @api.get("/cases/{case_id}")
+    @api.get("/cases/{case_id}", responses=answers(401, 404))
     def get_case(case_id: str, user: ApiUser, db: Db) -> dict[str, Any]:
         return cases.case_dict(api_case(db, user, case_id))
 
@@ -253,21 +271,23 @@ def create_staff_app(service: Service) -> FastAPI:
             raise _errors(exc) from None
         return {"id": ref}
 
-    @api.post("/cases/{case_id}/statements", status_code=201, openapi_extra=item_body)
+    @api.post("/cases/{case_id}/statements", status_code=201, openapi_extra=item_body,
+              responses=answers(401, 403, 404, 422))
     async def post_statement(case_id: str, request: Request, user: ApiUser, db: Db
                              ) -> dict[str, str]:
         return await add_item(case_id, request, user, db, "statement", casework.add_statement)
 
-    @api.post("/cases/{case_id}/evidence", status_code=201, openapi_extra=item_body)
+    @api.post("/cases/{case_id}/evidence", status_code=201, openapi_extra=item_body,
+              responses=answers(401, 403, 404, 422))
     async def post_evidence(case_id: str, request: Request, user: ApiUser, db: Db
                             ) -> dict[str, str]:
         return await add_item(case_id, request, user, db, "evidence", casework.add_evidence)
 
-    @api.get("/cases/{case_id}/analysis")
+    @api.get("/cases/{case_id}/analysis", responses=answers(401, 404, 503))
     def get_analysis(case_id: str, user: ApiUser, db: Db) -> dict[str, Any]:
         return analysis_of(db, api_case(db, user, case_id))
 
-    @api.post("/cases/{case_id}/status")
+    @api.post("/cases/{case_id}/status", responses=answers(400, 401, 403, 404, 422))
     def post_status(case_id: str, body: StatusIn, user: ApiUser, db: Db) -> dict[str, str]:
         rec = api_case(db, user, case_id, "case.status")
         try:
