@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -115,8 +116,8 @@ def test_run_erases_only_what_is_due(service: Service, team: dict[str, Staff]) -
     days = service.policies.workflow.retention_days
     later = utcnow() + timedelta(days=days["unfounded"] + 1)
     assert days["false_report"] > days["unfounded"] + 1
-    due, kept = retention.run(service.database, later, apply=False, actor="cli")
-    assert [k.case_id for k in due] == [short] and kept == 1
+    sweep = retention.run(service.database, later, apply=False, actor="cli")
+    assert [k.case_id for k in sweep.due] == [short] and sweep.within == 1 and not sweep.held
     with service.database.session() as db:  # listing changed nothing
         assert db.scalar(select(func.count()).select_from(CaseRecord)) == 3
     retention.run(service.database, later, apply=True, actor="cli")
@@ -124,8 +125,33 @@ def test_run_erases_only_what_is_due(service: Service, team: dict[str, Staff]) -
         left = set(db.scalars(select(CaseRecord.case_id)))
         assert left == {long_, open_}
         assert audit.verify(db).ok
-    again, _ = retention.run(service.database, later, apply=True, actor="cli")
-    assert again == []  # nothing twice
+    again = retention.run(service.database, later, apply=True, actor="cli")
+    assert again.due == []  # nothing twice
+
+
+def test_legal_hold_keeps_a_case_past_its_period(service: Service,
+                                                 team: dict[str, Staff]) -> None:
+    held, free = _case(service, "unfounded"), _case(service, "unfounded")
+    later = utcnow() + timedelta(days=service.policies.workflow.retention_days["unfounded"] + 1)
+    with service.database.session() as db:
+        sue, ivy = _user(db, "sue"), _user(db, "ivy")
+        rec = casework.open_case(db, sue, held, "case.hold")
+        with pytest.raises(casework.Invalid, match="say why"):
+            casework.set_hold(db, sue, rec, "court")
+        with pytest.raises(casework.Forbidden):
+            casework.set_hold(db, ivy, rec, "An investigator may not place holds.")
+        casework.set_hold(db, sue, rec, "Proceedings against the subject, court ref 2026/118.")
+    sweep = retention.run(service.database, later, apply=True, actor="cli")
+    assert [k.case_id for k in sweep.due] == [free]
+    assert [(k.case_id, k.hold) for k in sweep.held] == [
+        (held, "Proceedings against the subject, court ref 2026/118.")]
+    with service.database.session() as db:
+        assert set(db.scalars(select(CaseRecord.case_id))) == {held}
+        rec = casework.open_case(db, _user(db, "sue"), held, "case.hold")
+        casework.set_hold(db, _user(db, "sue"), rec, "")  # lifted
+        actions = db.scalars(select(AuditEntry.action).where(AuditEntry.case_id == held)).all()
+        assert "case.hold" in actions and "case.release" in actions
+    assert [k.case_id for k in retention.run(service.database, later, True, "cli").due] == [held]
 
 
 def test_cli_lists_and_erases_nothing_before_its_time(service: Service,
@@ -138,7 +164,7 @@ def test_cli_lists_and_erases_nothing_before_its_time(service: Service,
                              capture_output=True, text=True, env=env, check=False)
         assert out.returncode == 0, out.stderr
         assert out.stdout == "" and "0 closed case(s)" in out.stderr
-        assert "1 closed case(s) still within retention" in out.stderr
+        assert "1 still within retention" in out.stderr
     with service.database.session() as db:
         assert db.scalar(select(CaseRecord).where(CaseRecord.case_id == case_id)) is not None
 
@@ -157,3 +183,9 @@ def test_closed_case_page_says_until_when_it_is_kept(service: Service, staff_cli
     until = (utcnow() + timedelta(days=days)).date().isoformat()
     page = staff_client.get(f"/cases/{case_id}").text
     assert 'id="retention"' in page and f"<strong>{until}</strong>" in page
+    assert 'id="legal-hold"' not in page
+    r = staff_client.post(f"/cases/{case_id}/hold", data={
+        "csrf_token": csrf, "reason": "Disciplinary appeal <b>pending</b>."})
+    assert r.status_code == 200
+    page = staff_client.get(f"/cases/{case_id}").text
+    assert 'id="legal-hold"' in page and "appeal &lt;b&gt;pending" in page

@@ -97,6 +97,17 @@ def change_status(db: Session, user: User, rec: CaseRecord, new: str,
                  disposition=disposition)
 
 
+def set_hold(db: Session, user: User, rec: CaseRecord, reason: str | None) -> None:
+    """Place a legal hold (with its reason) so retention never erases the case, or lift it."""
+    require(user, "case.hold", rec)
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) < 10:
+        raise Invalid("say why the case must be kept (at least 10 characters)")
+    rec.legal_hold = reason
+    audit.record(db, user.username, "case.hold" if reason else "case.release", rec.case_id,
+                 reason=reason)
+
+
 def assign(db: Session, user: User, rec: CaseRecord, username: str | None) -> None:
     require(user, "case.assign", rec)
     assignee = None

@@ -110,14 +110,16 @@ def retention(db: str | None, apply: bool) -> int:
 
     try:
         service = open_service(Settings.from_env(db))
-        due, later = policy.run(service.database, utcnow(), apply, actor="cli")
+        sweep = policy.run(service.database, utcnow(), apply, actor="cli")
     except TiplineError as exc:
         print(f"tipline: {exc}", file=sys.stderr)
         return 2
-    for k in due:
+    rows = [(k, "erased" if apply else "due") for k in sweep.due]
+    rows += [(k, f"held: {k.hold}") for k in sweep.held]
+    for k, what in rows:
         print(f"{k.case_id}\t{k.disposition}\tclosed {k.closed_at:%Y-%m-%d}\t"
-              f"kept until {k.keep_until:%Y-%m-%d}\t{'erased' if apply else 'due'}")
+              f"kept until {k.keep_until:%Y-%m-%d}\t{what}")
     verb = "erased" if apply else "due for erasure (run with --apply to erase them)"
-    print(f"{len(due)} closed case(s) {verb}; {later} closed case(s) still within retention",
-          file=sys.stderr)
+    print(f"{len(sweep.due)} closed case(s) {verb}; {len(sweep.held)} past their period but "
+          f"under legal hold; {sweep.within} still within retention", file=sys.stderr)
     return 0

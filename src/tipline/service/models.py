@@ -120,6 +120,8 @@ class CaseRecord(Base):
     feedback_due: Mapped[date] = mapped_column(Date)
     feedback_at: Mapped[datetime | None]
     outcome_facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Why the case must outlive its retention period (pending proceedings); None: no hold.
+    legal_hold: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,6 +18,7 @@ MATRIX: dict[str, dict[str, Scope]] = {
     "case.status":      {"investigator": "assigned", "supervisor": "all"},
     "case.assign":      {"supervisor": "all"},
     "case.close":       {"supervisor": "all"},
+    "case.hold":        {"supervisor": "all"},
     "outcome.assess":   {"supervisor": "all"},
     "message.reply":    {"investigator": "assigned", "supervisor": "all"},
     "identity.request": {"investigator": "assigned", "supervisor": "all"},

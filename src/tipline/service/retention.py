@@ -2,7 +2,8 @@
 
 EU Directive 2019/1937 art. 18 and GDPR art. 5(1)(e): reports are kept no longer than needed.
 The periods are policy data (`retention_days` in workflow.yaml, per disposition) counted from
-the moment the case was closed, which the audit log records. Erasing deletes the case row and,
+the moment the case was closed, which the audit log records; a case under legal hold is kept
+until the hold is lifted. Erasing deletes the case row and,
 through the database's ON DELETE CASCADE, everything hanging off it: people, statements,
 evidence and attachments, the receipt, messages, tasks, notes, the sealed reporter identity and
 requests to see it, analyses and jobs. The audit log keeps its entries (case id, actions, who
@@ -32,9 +33,10 @@ class Kept:
     disposition: str
     closed_at: datetime
     keep_until: datetime
+    hold: str | None = None  # a legal hold's reason: never due while it stands
 
     def due(self, now: datetime) -> bool:
-        return now >= self.keep_until
+        return self.hold is None and now >= self.keep_until
 
 
 def closed_at(db: Session, closed: list[CaseRecord]) -> dict[str, datetime]:
@@ -58,7 +60,8 @@ def _kept(rec: CaseRecord, closed: dict[str, datetime]) -> Kept:
     at = closed.get(rec.case_id, rec.updated_at)  # no close entry: the last change stands in
     # a disposition the policy no longer names is kept for the longest period
     days = wf.retention_days.get(rec.disposition or "", max(wf.retention_days.values()))
-    return Kept(rec.id, rec.case_id, rec.disposition or "?", at, at + timedelta(days=days))
+    return Kept(rec.id, rec.case_id, rec.disposition or "?", at, at + timedelta(days=days),
+                rec.legal_hold)
 
 
 def review(db: Session) -> list[Kept]:
@@ -84,14 +87,23 @@ def erase(db: Session, case: Kept, actor: str) -> None:
                  closed_at=case.closed_at.isoformat(), kept_until=case.keep_until.isoformat())
 
 
-def run(database: Database, now: datetime, apply: bool, actor: str) -> tuple[list[Kept], int]:
-    """The closed cases due at `now` (erased when `apply`, each in its own transaction) and how
-    many closed cases are still within their period."""
+@dataclass(frozen=True)
+class Sweep:
+    """What one run found: cases due (erased when applied), held past their period, kept."""
+
+    due: list[Kept]
+    held: list[Kept]
+    within: int
+
+
+def run(database: Database, now: datetime, apply: bool, actor: str) -> Sweep:
+    """The closed cases due at `now`, erased when `apply`, each in its own transaction."""
     with database.session() as db:
         kept = review(db)
     due = [k for k in kept if k.due(now)]
+    held = [k for k in kept if k.hold and now >= k.keep_until]
     if apply:
         for case in due:
             with database.session() as db:
                 erase(db, case, actor)
-    return due, len(kept) - len(due)
+    return Sweep(due, held, len(kept) - len(due) - len(held))

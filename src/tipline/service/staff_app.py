@@ -449,6 +449,13 @@ def create_staff_app(service: Service) -> FastAPI:
         return act(db, sess, case_id, csrf_token, "case.status", lambda rec: casework.change_status(
             db, sess.user, rec, status, disposition or None, reasons or None))
 
+    @app.post("/cases/{case_id}/hold", include_in_schema=False)
+    def hold_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
+                  reason: Annotated[str, Form()] = "") -> Response:
+        """Place a legal hold with its reason; an empty reason lifts it."""
+        return act(db, sess, case_id, csrf_token, "case.hold",
+                   lambda rec: casework.set_hold(db, sess.user, rec, reason))
+
     @app.post("/cases/{case_id}/assign", include_in_schema=False)
     def assign_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
                     username: Annotated[str, Form()] = "") -> Response:
