@@ -17,13 +17,13 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Header, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from tipline.case.model import CHANNELS, LANGUAGES
-from tipline.service import audit, reports
+from tipline.service import audit, i18n, reports
 from tipline.service.models import Report
 from tipline.service.runtime import Service
 from tipline.service.web import STATIC_DIR, Guard, client_ip, render
@@ -68,6 +68,24 @@ def create_reporter_app(service: Service) -> FastAPI:
     # scope="function": commit before the answer is sent, so a redirect never outruns its write
     Db = Annotated[Session, Depends(db_session, scope="function")]
 
+    def page(request: Request, name: str, status_code: int = 200, **context: Any
+             ) -> HTMLResponse:
+        """A page in the reporter's language; an explicit ?lang= is remembered for a year."""
+        lang = i18n.choose(request)
+        resp = render(request, name, status_code=status_code, lang=lang,
+                      _=i18n.gettext(lang), **context)
+        if request.query_params.get("lang") in i18n.LANGS:
+            resp.set_cookie(i18n.COOKIE, lang, max_age=365 * 86400, httponly=True,
+                            samesite="lax", secure=service.settings.secure_cookies)
+        return resp
+
+    def said(request: Request, exc: reports.ReportError) -> str:
+        """A refused text, said in the reporter's language."""
+        _ = i18n.gettext(i18n.choose(request))
+        if exc.limit:
+            return _("That is too long: at most {n} characters.", n=exc.limit)
+        return _("Please write what happened.")
+
     def flood_check(request: Request) -> None:
         ip = client_ip(request)
         if service.submissions.blocked(ip):
@@ -93,9 +111,11 @@ def create_reporter_app(service: Service) -> FastAPI:
 
     def followup_page(request: Request, db: Session, report: Report, receipt: str,
                       error: str = "") -> HTMLResponse:
-        return render(request, "reporter/followup.html", report=report, receipt=receipt,
-                      status=reports.status_for_reporter(report.case),
-                      messages=reports.messages(db, report.case_pk), error=error)
+        rec = report.case
+        return page(request, "reporter/followup.html", report=report, receipt=receipt,
+                    status=rec.status,
+                    disposition=rec.disposition if rec.status == "closed" else None,
+                    messages=reports.messages(db, report.case_pk), error=error)
 
     api = APIRouter(prefix="/api/v1")
 
@@ -139,25 +159,37 @@ def create_reporter_app(service: Service) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
-        return render(request, "reporter/home.html", error="")
+        return page(request, "reporter/home.html", error="")
 
     @app.post("/report", response_class=HTMLResponse, include_in_schema=False)
     def submit_form(request: Request, db: Db, text: Annotated[str, Form()] = "",
                     category: Annotated[str, Form()] = "",
                     name: Annotated[str, Form()] = "",
-                    contact: Annotated[str, Form()] = "") -> HTMLResponse:
-        flood_check(request)
+                    contact: Annotated[str, Form()] = "") -> Response:
+        try:
+            flood_check(request)
+        except HTTPException as exc:  # a form gets a page, not JSON
+            _ = i18n.gettext(i18n.choose(request))
+            return page(request, "reporter/home.html", status_code=exc.status_code,
+                        error=_("Too many reports from here; please try again later."))
         try:
             new = reports.submit(service, db, text=text, channel="web",
                                  category=category or None,
                                  identity={"name": name, "contact": contact})
         except reports.ReportError as exc:
-            return render(request, "reporter/home.html", status_code=422, error=str(exc))
-        return render(request, "reporter/receipt.html", new=new)
+            return page(request, "reporter/home.html", status_code=422,
+                        error=said(request, exc))
+        return page(request, "reporter/receipt.html", new=new)
+
+    def receipt_refused(request: Request, exc: HTTPException) -> HTMLResponse:
+        _ = i18n.gettext(i18n.choose(request))
+        return page(request, "reporter/login.html", status_code=exc.status_code,
+                    error=_("That receipt is not known.") if exc.status_code == 401
+                    else _("Too many attempts; please wait a few minutes."))
 
     @app.get("/followup", response_class=HTMLResponse, include_in_schema=False)
     def followup_form(request: Request) -> HTMLResponse:
-        return render(request, "reporter/login.html", error="")
+        return page(request, "reporter/login.html", error="")
 
     @app.post("/followup", response_class=HTMLResponse, include_in_schema=False)
     def followup_form_post(request: Request, db: Db,
@@ -165,9 +197,7 @@ def create_reporter_app(service: Service) -> FastAPI:
         try:
             report = lookup(request, db, receipt)
         except HTTPException as exc:
-            return render(request, "reporter/login.html", status_code=exc.status_code,
-                          error="That receipt is not known." if exc.status_code == 401
-                          else "Too many attempts; please wait a few minutes.")
+            return receipt_refused(request, exc)
         return followup_page(request, db, report, receipt)
 
     @app.post("/followup/message", response_class=HTMLResponse, include_in_schema=False)
@@ -176,12 +206,11 @@ def create_reporter_app(service: Service) -> FastAPI:
         try:
             report = lookup(request, db, receipt)
         except HTTPException as exc:
-            return render(request, "reporter/login.html", status_code=exc.status_code,
-                          error="That receipt is not known.")
+            return receipt_refused(request, exc)
         try:
             reports.reporter_message(db, report, text, service.settings.max_report_chars)
         except reports.ReportError as exc:
-            return followup_page(request, db, report, receipt, error=str(exc))
+            return followup_page(request, db, report, receipt, error=said(request, exc))
         return followup_page(request, db, report, receipt)
 
     return app

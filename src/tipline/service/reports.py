@@ -19,7 +19,12 @@ from tipline.service.runtime import Service
 
 
 class ReportError(TiplineError):
-    """A report that cannot be accepted as sent (the message says which field and why)."""
+    """A report that cannot be accepted as sent (the message says which field and why;
+    `limit` is set when the text was too long, so pages can say so in the reporter's words)."""
+
+    def __init__(self, message: str, limit: int | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,8 @@ def submit(service: Service, db: Session, *, text: str, channel: str = "web",
     if not text:
         raise ReportError("text: the report must not be empty")
     if len(text) > service.settings.max_report_chars:
-        raise ReportError(f"text: longer than {service.settings.max_report_chars} characters")
+        raise ReportError(f"text: longer than {service.settings.max_report_chars} characters",
+                          limit=service.settings.max_report_chars)
     if channel not in CHANNELS:
         raise ReportError(f"channel: {channel!r} is not one of {', '.join(CHANNELS)}")
     if language and language not in LANGUAGES:
@@ -101,7 +107,7 @@ def reporter_message(db: Session, report: Report, text: str, max_chars: int) -> 
     if not text:
         raise ReportError("text: the message must not be empty")
     if len(text) > max_chars:
-        raise ReportError(f"text: longer than {max_chars} characters")
+        raise ReportError(f"text: longer than {max_chars} characters", limit=max_chars)
     rec = report.case
     db.add(Message(case_pk=rec.id, author="reporter", text=text))
     by = rec.reporter or (rec.people[0].ref if rec.people else None)
