@@ -124,3 +124,34 @@ def test_report_followup_login_findings(running: tuple[Service, str, str]) -> No
     for name in ("1-report-form", "2-receipt", "3-followup", "4-cases", "5-case",
                  "6-findings", "7-intake-receipt"):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 1000
+
+
+def test_chinese_reporter_journey(running: tuple[Service, str, str]) -> None:
+    """A browser set to Chinese gets the reporter's pages in Chinese, refusals included."""
+    from playwright.sync_api import sync_playwright
+
+    service, reporter_url, _ = running
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        page = browser.new_page(java_script_enabled=False, locale="zh-CN",
+                                viewport={"width": 1000, "height": 800})
+        page.goto(reporter_url + "/")
+        assert page.inner_text("h1") == "提交举报"
+        page.fill("#text", "我们科长去年六月收了几万块，在他办公室。")
+        page.screenshot(path=str(ARTIFACTS / "9-report-zh.png"), full_page=True)
+        page.click("button[type=submit]")
+        assert page.inner_text("h1") == "举报已收到"
+        receipt = page.inner_text("#receipt").strip()
+        page.goto(reporter_url + "/followup")
+        page.fill("#receipt", "0000-0000-0000-0000-0000-0000")
+        page.click("button[type=submit]")
+        assert page.inner_text(".error") == "该回执码不存在。"
+        page.fill("#receipt", receipt)
+        page.click("button[type=submit]")
+        assert page.inner_text("#status") == "已收到"
+        page.click("text=English")  # a plain link: switching needs no script
+        assert page.inner_text("h1") == "Follow up on your report"
+        browser.close()
+    with service.database.session() as db:
+        assert db.scalar(select(CaseRecord.case_id)) is not None
