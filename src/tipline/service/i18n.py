@@ -37,6 +37,11 @@ def gettext(lang: str) -> Callable[..., str]:
     return _
 
 
+def words(request: Request) -> Callable[..., str]:
+    """`_` for this request's language."""
+    return gettext(choose(request))
+
+
 def choose(request: Request) -> str:
     """The page language: an explicit ?lang=, the remembered one, or the browser's first
     supported one (weights honoured); English otherwise."""

@@ -81,7 +81,7 @@ def create_reporter_app(service: Service) -> FastAPI:
 
     def said(request: Request, exc: reports.ReportError) -> str:
         """A refused text, said in the reporter's language."""
-        _ = i18n.gettext(i18n.choose(request))
+        _ = i18n.words(request)
         if exc.limit:
             return _("That is too long: at most {n} characters.", n=exc.limit)
         return _("Please write what happened.")
@@ -111,10 +111,9 @@ def create_reporter_app(service: Service) -> FastAPI:
 
     def followup_page(request: Request, db: Session, report: Report, receipt: str,
                       error: str = "") -> HTMLResponse:
-        rec = report.case
+        status, disposition = reports.stage_for_reporter(report.case)
         return page(request, "reporter/followup.html", report=report, receipt=receipt,
-                    status=rec.status,
-                    disposition=rec.disposition if rec.status == "closed" else None,
+                    status=status, disposition=disposition,
                     messages=reports.messages(db, report.case_pk), error=error)
 
     api = APIRouter(prefix="/api/v1")
@@ -169,7 +168,7 @@ def create_reporter_app(service: Service) -> FastAPI:
         try:
             flood_check(request)
         except HTTPException as exc:  # a form gets a page, not JSON
-            _ = i18n.gettext(i18n.choose(request))
+            _ = i18n.words(request)
             return page(request, "reporter/home.html", status_code=exc.status_code,
                         error=_("Too many reports from here; please try again later."))
         try:
@@ -182,7 +181,7 @@ def create_reporter_app(service: Service) -> FastAPI:
         return page(request, "reporter/receipt.html", new=new)
 
     def receipt_refused(request: Request, exc: HTTPException) -> HTMLResponse:
-        _ = i18n.gettext(i18n.choose(request))
+        _ = i18n.words(request)
         return page(request, "reporter/login.html", status_code=exc.status_code,
                     error=_("That receipt is not known.") if exc.status_code == 401
                     else _("Too many attempts; please wait a few minutes."))

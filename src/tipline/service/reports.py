@@ -15,6 +15,7 @@ from tipline.case.model import CHANNELS, LANGUAGES
 from tipline.errors import TiplineError
 from tipline.service import audit, cases, receipts
 from tipline.service.models import CaseRecord, Message, Report, ReporterIdentity, User
+from tipline.service.policy import policies
 from tipline.service.runtime import Service
 
 
@@ -89,10 +90,16 @@ def find_by_receipt(service: Service, db: Session, receipt: str) -> Report | Non
     return None
 
 
-def status_for_reporter(rec: CaseRecord) -> str:
+def stage_for_reporter(rec: CaseRecord) -> tuple[str, str | None]:
     """Reporters see the workflow stage, and the disposition once closed (no internal notes)."""
-    return f"closed: {rec.disposition}" if rec.status == "closed" and rec.disposition \
-        else rec.status
+    closed = rec.status == policies().workflow.closing
+    return rec.status, rec.disposition if closed and rec.disposition else None
+
+
+def status_for_reporter(rec: CaseRecord) -> str:
+    """The stage as one string for the API: "investigating", "closed: unfounded"."""
+    status, disposition = stage_for_reporter(rec)
+    return f"{status}: {disposition}" if disposition else status
 
 
 def messages(db: Session, case_pk: int) -> list[dict[str, Any]]:
