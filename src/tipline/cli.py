@@ -38,7 +38,7 @@ def analyze(
     json_out: Annotated[bool, typer.Option("--json", help="Print the analysis contract.")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="Write a report page.")] = None,
     nli: Annotated[bool, typer.Option(
-        help="Use the NLI judge where the fitted weights (weights.yaml) give it a say.")] = True,
+        help="Use the NLI model where the learned scorer (scorer.yaml) gives it a say.")] = True,
 ) -> None:
     """Analyse case files: contradictions, evidence conflicts, evasion, probing, timeline."""
     from tipline.commands import run_analyze

@@ -7,11 +7,6 @@ import pytest
 
 from tipline.analysis.facts import Item, build_items
 from tipline.analysis.judges import (
-    Verdict,
-    amount_judge,
-    count_judge,
-    date_judge,
-    place_judge,
     polarity_judge,
     retraction_judge,
 )
@@ -46,36 +41,6 @@ def case_yaml(a: str, b: str = "Nothing else.", e: str = "A record.", *,
 
 
 @pytest.mark.parametrize(("a", "b", "fires"), [
-    ("Rita paid me a few thousand yuan.", "Rita paid me around 60,000 yuan.", True),
-    ("Rita paid me tens of thousands of yuan.", "Rita paid me around 60,000 yuan.", False),
-    ("She paid me 30,000 yuan and then 50,000 yuan.", "In all she paid me 80,000 yuan.", False),
-    ("Rita paid me 5,000 GBP.", "Rita paid me 60,000 yuan.", False),
-    # A rate is no total: "500 a box" says nothing against 60,000 in all.
-    ("Rita paid me 500 yuan a box.", "Rita paid me around 60,000 yuan.", False),
-    ("孙丽每月付我三千块。", "孙丽一共付了我六万块。", False),
-])
-def test_amount_judge(a: str, b: str, fires: bool) -> None:
-    s1, s2, _ = items(a, b)
-    assert (amount_judge(s1, s2) is not None) is fires
-
-
-def test_amount_judge_against_a_record() -> None:
-    s1, _, e1 = items("Rita paid me a few thousand yuan.", "Nothing else.")
-    verdict = amount_judge(s1, e1)
-    assert verdict is not None and "22,000" in verdict.reason
-
-
-@pytest.mark.parametrize(("a", "b", "fires"), [
-    ("Rita first contacted me around March this year.",
-     "Rita first contacted me last October.", True),
-    ("Rita first contacted me in June last year.", "Rita first contacted me in June 2024.", False),
-])
-def test_date_judge(a: str, b: str, fires: bool) -> None:
-    s1, s2, _ = items(a, b)
-    assert (date_judge(s1, s2) is not None) is fires
-
-
-@pytest.mark.parametrize(("a", "b", "fires"), [
     ("I never gave Rita anything.", "I sent Rita the documents.", True),
     ("I never met Rita away from the office.", "Rita and I had dinner at the hotel.", True),
     ("Rita sent me the documents.", "I sent Rita the documents.", False),
@@ -99,33 +64,6 @@ def test_retraction_judge_needs_same_speaker_and_admission() -> None:
     assert verdict is not None and verdict.score > 0.5
     s1, s2, _ = items("I never gave Rita any documents.", "I gave Rita the documents.")
     assert retraction_judge(s1, s2) is None
-
-
-@pytest.mark.parametrize(("a", "e", "fires"), [
-    # An alibi against a record of the same evening elsewhere.
-    ("I was at home all evening on 2 December.",
-     "Bar tab on P1's card at O'Malley's bar, opened 19:42 and closed 22:58 on 2 December 2024.",
-     True),
-    # Away from a place the record puts him in at that time.
-    ("I didn't go back to the office on 2 December.",
-     "Badge log: P1 entered the office at 15:31 on 2 December 2024.", True),
-    # The same place, or another day: nothing to say.
-    ("I was at home all evening on 2 December.",
-     "Phone on the cell serving P1's home from 19:00 on 2 December 2024.", False),
-    ("I was at home all evening on 3 December.",
-     "Bar tab on P1's card at O'Malley's bar, opened 19:42 and closed 22:58 on 2 December 2024.",
-     False),
-    # One crossing said two ways is one place.
-    ("At 23:15 on 2 December I saw the crash at the corner of Alder Street and 9th Avenue.",
-     "Call from P1 at 23:15 on 2 December 2024 reporting a crash at Alder and 9th.", False),
-    # Someone else at a place says nothing of where the speaker was.
-    ("Someone clipped the car in a parking lot on 2 December.",
-     "Bar tab on P1's card at O'Malley's bar, opened 19:42 and closed 22:58 on 2 December 2024.",
-     False),
-])
-def test_place_judge(a: str, e: str, fires: bool) -> None:
-    s1, _, e1 = items(a, "Nothing else.", e)
-    assert (place_judge(s1, e1) is not None) is fires
 
 
 @pytest.mark.parametrize(("text", "lang", "acts", "denied"), [
@@ -160,28 +98,6 @@ people:
   - {id: P2, name: Kyle Brennan, role: subject}
 """
 
-TOPIC_CASE = KYLE_CASE_HEAD + """\
-statements:
-  - {id: S1, by: P2, at: 2025-11-24T10:00:00-05:00,
-     question: "Where were you on Friday 21 November?", text: At home.}
-  - {id: S2, by: P2, at: 2025-11-27T10:00:00-05:00,
-     question: "You told us you were home all evening. Do you want to change that?",
-     text: "Okay. I had a drink after my shift. But I was home by ten."}
-evidence:
-  - {id: E1, kind: location, fields: {person: P2},
-     text: "Cell-site records: near O'Malley's 19:40-22:59 on 21 November 2025."}
-"""
-
-
-def test_an_answer_whose_question_names_no_day_is_about_the_interviews_day() -> None:
-    """"All evening" in a later question is the evening the interview was about, so "home by
-    ten" lands on 21 November (not the day of the second interview) and meets the record."""
-    _, s2, e1 = build_items(parse_case(TOPIC_CASE))
-    (by_ten,) = [d for s in s2.sentences for d in s.dates]
-    assert by_ten.hi.date().isoformat() == "2025-11-21"
-    verdict = place_judge(s2, e1)
-    assert verdict is not None and "o'malley's" in verdict.reason
-
 
 @pytest.mark.parametrize(("sentence", "places"), [
     ("Phone records: near O'Malley's 19:40-22:59.", {"o'malley's"}),
@@ -207,33 +123,12 @@ def test_taking_something_out_of_a_system_is_not_being_somewhere() -> None:
     assert "presence" not in s1.question_acts and "take" in s1.question_acts
 
 
-def test_an_answer_sentence_without_a_time_is_about_the_questions_day() -> None:
-    case = TOPIC_CASE.replace("text: At home.}", "text: I didn't go back to the office.}").replace(
-        "Cell-site records: near O'Malley's 19:40-22:59 on 21 November 2025.",
-        "Badge log (R. Keane's office door): P2 in at 15:31 on 21 November 2025.")
-    s1, _, e1 = build_items(parse_case(case))
-    verdict = place_judge(s1, e1)
-    assert verdict is not None and "not at office" in verdict.reason
-
-
 def test_initials_and_titles_do_not_end_a_sentence() -> None:
     from tipline.analysis.text import split_sentences
 
     text = "Printed from PLN-114 (R. Keane's office). Dr. Egan asked. No. Fine."
     assert [s.text for s in split_sentences(text)] == [
         "Printed from PLN-114 (R. Keane's office).", "Dr. Egan asked.", "No.", "Fine."]
-
-
-@pytest.mark.parametrize(("a", "b", "fires"), [
-    ("Rita paid me the money on 3 March 2025 at the cafe.",
-     "Rita paid me the money on 9 October 2025 at the cafe.", True),
-    # Two different happenings on two days: no conflict between the dates.
-    ("I met Rita at the cafe on 3 March 2025.",
-     "Rita paid me the money on 9 October 2025 at the cafe.", False),
-])
-def test_date_judge_needs_the_same_happening(a: str, b: str, fires: bool) -> None:
-    s1, s2, _ = items(a, b)
-    assert (date_judge(s1, s2) is not None) is fires
 
 
 def test_a_witness_answer_is_about_the_people_its_question_names() -> None:
@@ -270,63 +165,6 @@ def test_a_home_address_is_not_being_at_home() -> None:
     _, _, e1 = items("Nothing.", "Nothing else.",
                      "Companies register: the registered office is Rita Vance's home address.")
     assert not any("presence" in s.acts for s in e1.sentences)
-
-
-@pytest.mark.parametrize(("a", "b", "fires"), [
-    ("那次一共用了48只小鼠，都是我们自己订的。", "我们组只订过一批小鼠，二十只。", True),
-    ("那次一共用了48只小鼠。", "先订了二十只小鼠，后来又订了二十八只小鼠。", False),  # 20 + 28
-    ("那次一共用了48只小鼠。", "我们组有48只小鼠。", False),
-    ("I sent Rita 12 photographs of the harbour.", "Rita got 41 photographs of the harbour.", True),
-    ("I sent Rita 12 photographs of the harbour.", "I drove 40 miles to the harbour.", False),
-])
-def test_count_judge(a: str, b: str, fires: bool) -> None:
-    s1, s2, _ = items(a, b)
-    assert (count_judge(s1, s2) is not None) is fires
-
-
-def test_an_answer_to_when_dates_the_questions_event() -> None:
-    """"When did you see the discharge?" "3月8号，星期六。…我一个人去收的地笼": the date is the
-    time of what the question asks about, though its own sentence names no act."""
-    case = CASE.format(a="上周六晚上十点多，我去河边收地笼，看见排污口往外冒红水。",
-                       b="3月8号，星期六，那天晚上。我一个人去收的地笼。", e="无关记录。")
-    case = case.replace("{id: S2, by: P1,",
-                        "{id: S2, by: P1, question: 您看到排污的那天具体是几号？,")
-    s1, s2, _ = build_items(parse_case(case.replace("2025-06-10", "2025-03-18")))
-    assert s2.asks_when
-    verdict = date_judge(s1, s2)
-    assert verdict is not None and "3月8号" in verdict.reason
-    s2_plain = build_items(parse_case(case.replace("具体是几号", "水是什么颜色")
-                                      .replace("2025-06-10", "2025-03-18")))[1]
-    assert not s2_plain.asks_when and date_judge(s1, s2_plain) is None
-
-
-def test_a_beginning_said_with_since_against_a_later_first_time() -> None:
-    """"He has been paying me since last autumn" against "May was the first time money was
-    mentioned": the beginning is seven months before the first time (said in June, the two
-    overlap); without a shared act the two are no conflict."""
-    s1, s2, _ = items("Rita has been paying me since last autumn.",
-                      "In May Rita offered me money for the first time.")
-    verdict = date_judge(s1, s2)
-    assert verdict is not None and verdict.score == 1.0
-    s1, s2, _ = items("I have lived in Leeds since last autumn.",
-                      "In May Rita offered me money for the first time.")
-    assert date_judge(s1, s2) is None
-
-
-def test_a_record_before_what_a_statement_calls_the_first_time() -> None:
-    """"In May Rita first offered me money" against transfers from Rita since 2 December: the
-    record need not say "first", and its undated text is at the record's date. A record of
-    the act after the first time, or of another act, is no conflict."""
-    s1, _, e1 = items("In May Rita first offered me money.", "Nothing else.",
-                      "Transfer of 22,000 CNY from Rita Vance to P1.")
-    verdict = date_judge(s1, e1)
-    assert verdict is not None and "2024-12-02" in verdict.reason
-    s1, _, e1 = items("Last November Rita first offered me money.", "Nothing else.",
-                      "Transfer of 22,000 CNY from Rita Vance to P1.")
-    assert date_judge(s1, e1) is None
-    s1, _, e1 = items("In May Rita first offered me money.", "Nothing else.",
-                      "Rita Vance moved into the flat above P1.")
-    assert date_judge(s1, e1) is None
 
 
 @pytest.mark.parametrize(("text", "negated"), [
@@ -366,26 +204,6 @@ def test_a_hedged_answer_does_not_deny_the_question() -> None:
     case = case_yaml("Not properly.", question="Did you see the driver?")
     s1 = build_items(parse_case(case))[0]
     assert not s1.denies_question
-
-
-def test_a_dealing_before_the_first_contact() -> None:
-    """"Rita first approached me around Easter" against "Rita has been paying me since last
-    autumn": no payment comes before the first contact. A first payment after an earlier
-    approach is the usual order."""
-    s1, s2, _ = items("Rita first approached me around Easter this year.",
-                      "Rita has been paying me since last autumn.")
-    assert date_judge(s1, s2) is not None
-    s1, s2, _ = items("Rita first approached me around Easter this year.",
-                      "In May Rita first offered me money.")
-    assert date_judge(s1, s2) is None
-
-
-def test_an_end_is_not_when_it_happened() -> None:
-    """"她绑到第二天早上" says when the restraint ended; it does not date the night's events."""
-    case = CASE.format(a="上个星期四半夜，她打了老人，还用约束带把他绑在床上。",
-                       b="七月三十一号夜里她打了老人，一直绑到第二天早上才解开。", e="无关记录。")
-    s1, s2, _ = build_items(parse_case(case.replace("2025-06-10", "2025-08-05")))
-    assert date_judge(s1, s2) is None
 
 
 @pytest.mark.parametrize(("text", "acts", "not_acts"), [
@@ -474,18 +292,6 @@ def test_a_report_of_someone_elses_conduct_is_not_refuted_by_records_of_it() -> 
     assert polarity_judge(s1, e1) is None
 
 
-def test_each_date_goes_with_its_own_payment() -> None:
-    """"第一笔五万是一月中旬，第二笔三万是三月初" against a transfer of 50,000 on 15 January: the
-    March date is the other payment's, so the two agree."""
-    case = CASE.format(a="公司给孙丽转账两笔，第一笔五万是一月中旬，第二笔三万是三月初。",
-                       b="无。", e="2025年1月15日，公司向孙丽账户转账50,000元。")
-    s1, _, e1 = build_items(parse_case(case))
-    assert date_judge(s1, e1) is None
-    case = case.replace("50,000元", "30,000元")
-    s1, _, e1 = build_items(parse_case(case))
-    assert date_judge(s1, e1) is not None
-
-
 def test_an_answer_shows_contact_the_way_its_question_asks() -> None:
     """"Who were your guests at the Olive Press?" "Buyers from Kessler; I took them out to keep
     the relationship warm" is a meeting, which a record that no one from Kessler dined with
@@ -516,21 +322,6 @@ def test_who_drove_nobody_is_not_refuted_by_going_out() -> None:
     s1, s2, e1 = build_items(parse_case(case))
     assert polarity_judge(s1, s2) is None
     assert polarity_judge(s1, e1) is not None
-
-
-def test_first_noticing_is_no_first_time_of_the_act() -> None:
-    """"How did you first notice?" "In July I saw her claims" says when the speaker noticed,
-    not when the claims began; a record of claims from March does not refute it."""
-    case = case_yaml("In July I saw the claims Rita made.",
-                     e="Claims by Rita Vance since 1 March 2024, 22,000 CNY.",
-                     question="How did you first notice?")
-    s1, _, e1 = build_items(parse_case(case.replace("2025-06-10", "2024-09-10")))
-    verdict = date_judge(s1, e1)
-    assert verdict is None or "began" not in verdict.reason
-    s1, _, e1 = build_items(parse_case(case.replace("2025-06-10", "2024-09-10").replace(
-        "How did you first notice?", "When did Rita first make claims?")))
-    verdict = date_judge(s1, e1)
-    assert verdict is not None and "began" in verdict.reason
 
 
 def test_an_admission_of_going_out_does_not_take_back_a_denial_of_driving() -> None:
@@ -575,25 +366,6 @@ def test_not_knowing_the_answer_asserts_nothing(text: str, asserts: bool) -> Non
 
     s1 = items(text, "Nothing else.")[0]
     assert (not _asserts_nothing(s1.sentences[0])) is asserts
-
-
-def test_a_time_after_the_first_time_is_no_conflict() -> None:
-    """"Rita first offered me money around Easter" and a payment from Rita in June agree: the
-    first time came before."""
-    s1, s2, _ = items("Rita first offered me money around Easter this year.",
-                      "Rita paid me money at the bar on 13 May this year.")
-    assert date_judge(s1, s2) is None
-
-
-def test_a_date_in_a_clause_of_its_own_dates_that_clause() -> None:
-    """"…结果孙丽三月份调走了，钱也不退" dates a transfer, not the money elsewhere in the
-    sentence; "今年三月，孙丽收了钱" dates the money."""
-    def verdict(b: str) -> Verdict | None:
-        case = case_yaml("孙丽收钱是一月中旬，给了五万块钱。", b, "无关记录。", zh=True)
-        s1, s2, _ = build_items(parse_case(case))
-        return date_judge(s1, s2)
-    assert verdict("本来说好能过，结果孙丽三月份调走了，钱也不退，我才举报。") is None
-    assert verdict("孙丽收钱是三月份，给了五万块钱。") is not None
 
 
 @pytest.mark.parametrize(("record", "fires"), [
@@ -689,16 +461,6 @@ def test_only_a_claim_can_be_taken_back(earlier: str, takes_back: bool) -> None:
     assert (retraction_judge(s1, s2) is not None) is takes_back
 
 
-def test_an_opening_time_dates_the_whole_sentence() -> None:
-    """"上个月我看了个直播，加了孙丽的微信" is dated last month all through, and so is a record's
-    "微信记录：3月22日钱志刚扫描二维码，添加孙丽为好友": the two disagree."""
-    case = case_yaml("上个月我在抖音上看了个直播，加了孙丽的微信。", "无。",
-                     "微信记录：2025年3月22日钱志刚扫描二维码，添加孙丽的微信为好友。", zh=True)
-    s1, _, e1 = build_items(parse_case(case))
-    verdict = date_judge(s1, e1)
-    assert verdict is not None and "2025-03-22" in verdict.reason
-
-
 def test_no_involvement_is_refuted_by_a_directorship() -> None:
     """"That's my wife's business. I've no involvement in it." against a companies register
     naming the speaker a director."""
@@ -743,25 +505,6 @@ def test_two_accounts_of_leaving(account: str, fires: bool) -> None:
     assert (polarity_judge(s1, e1) is not None) is fires
 
 
-@pytest.mark.parametrize(("text", "fires"), [
-    ("论文写的是四组共48只小鼠，但据我所知，组里一共只买了二十来只。", False),  # the paper's count
-    ("我们组一共用了48只小鼠。", True),
-])
-def test_a_documents_number_is_not_the_speakers(text: str, fires: bool) -> None:
-    case = case_yaml(text, "无。", "动物中心记录：钱志刚课题组订购小鼠20只。", zh=True)
-    s1, _, e1 = build_items(parse_case(case))
-    assert (count_judge(s1, e1) is not None) is fires
-
-
-@pytest.mark.parametrize(("a", "b", "fires"), [
-    ("孙丽暗示要十万块钱的辛苦费。", "孙丽伸出五个手指头，意思是要五万块钱。", True),  # two demands
-    ("孙丽伸出五个手指头，意思是要五万块钱。", "钱志刚一共给孙丽转了八万块钱。", False),  # paid
-])
-def test_what_was_asked_for_is_not_what_was_paid(a: str, b: str, fires: bool) -> None:
-    s1, s2, _ = build_items(parse_case(case_yaml(a, b, zh=True)))
-    assert (amount_judge(s1, s2) is not None) is fires
-
-
 @pytest.mark.parametrize(("report", "fires"), [
     ("上周六晚上，孙丽的厂子偷偷往河里排废水。", False),  # a year after the inspection
     ("去年五月，孙丽的厂子偷偷往河里排废水。", True),
@@ -789,15 +532,6 @@ def test_not_leaving_until_six_is_refuted_only_before_six(record: str, fires: bo
     s1, _, e1 = items("I didn't leave the building until I clocked out at 6:00 on 3 December.",
                       "Nothing else.", record)
     assert (polarity_judge(s1, e1) is not None) is fires
-
-
-def test_two_dates_against_two_dates_that_match() -> None:
-    """"Twice, once in October and once in November" agrees with records of 5 October and
-    16 November: each date meets one on the other side."""
-    s1, _, e1 = items("I climbed through the fence twice, once in October and once in November "
-                      "2024, and photographed the pier.", "Nothing else.",
-                      "Tom Hale photographed the pier on 5 October 2024 and on 16 November 2024.")
-    assert date_judge(s1, e1) is None
 
 
 def test_fine_closing_an_answer_takes_nothing_back() -> None:

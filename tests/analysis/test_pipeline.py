@@ -23,12 +23,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import synthetic_case  # noqa: E402
 
 
-def test_small_case_finds_the_admission_and_the_record() -> None:
+def test_small_case_ranks_the_denial_against_admission_and_record() -> None:
+    """A denial ("一分钱也没给他"), the same man's admission and the bank record: the two pairs
+    that hold the denial are the likely conflicts, the admission against the record is not."""
     case = load_case(ROOT / "tests" / "fixtures" / "small-zh.yaml")
-    result = analyze(case, use_nli=False)
-    pairs = {(f.kind, frozenset(f.refs)) for f in result.findings}
-    assert ("contradiction", frozenset({"S1", "S2"})) in pairs
-    assert ("evidence_conflict", frozenset({"S1", "E1"})) in pairs
+    run = ConflictRun()
+    result = analyze(case, use_nli=False, run=run)
+    p = {(s.a, s.b): s.probability for s in run.scores}
+    assert p[("S1", "S2")] >= 0.5 > p[("S2", "E1")]
+    assert p[("S1", "E1")] > p[("S2", "E1")]
     for finding in result.findings:
         for span in finding.spans:
             assert 0 <= span.start < span.end <= len(case.text_of(span.ref))
@@ -58,7 +61,8 @@ def test_run_counts_pairs() -> None:
 
 @pytest.mark.skipif(not DEV.is_dir() or not SCORER.exists(), reason="shared dev cases absent")
 def test_dev_set_quality_floor() -> None:
-    """Floors a little under what the rules alone measure (README); a regression trips them."""
+    """Floors a little under what the shipped scorer measures on the dev cases (in-sample:
+    they are among its training cases; the held-out numbers are in the README)."""
     with tempfile.TemporaryDirectory() as tmp:
         for gold in sorted(DEV.glob("*.gold.yaml")):
             case = load_case(gold.with_name(gold.name.replace(".gold.yaml", ".yaml")))
@@ -66,13 +70,18 @@ def test_dev_set_quality_floor() -> None:
             out.write_text(json.dumps(analyze(case, use_nli=False).to_dict()), encoding="utf-8")
         done = subprocess.run([sys.executable, str(SCORER), str(DEV), "--outputs", tmp],
                               capture_output=True, text=True, check=True)
+    table = {tuple(line.split()[:2]): line.split() for line in done.stdout.splitlines()
+             if line.startswith("all ")}
     last = done.stdout.strip().splitlines()[-1]
     scores = dict(part.split("=") for part in last.removeprefix("overall: F1 ").split())
-    assert float(scores["contradiction"]) >= 0.35, done.stdout
-    assert float(scores["evidence_conflict"]) >= 0.35, done.stdout
-    assert float(scores["evasion"]) >= 0.6, done.stdout
-    assert float(scores["probing"]) >= 0.6, done.stdout
-    assert float(scores["implicated_acc"]) >= 0.8, done.stdout
+    # precision first: what the engine asserts on these cases is mostly right
+    assert float(table[("all", "contradiction")][5]) >= 0.6, done.stdout
+    assert float(table[("all", "evidence_conflict")][5]) >= 0.6, done.stdout
+    assert float(scores["contradiction"]) >= 0.1, done.stdout
+    assert float(scores["evidence_conflict"]) >= 0.08, done.stdout
+    assert float(scores["evasion"]) >= 0.8, done.stdout
+    assert float(scores["probing"]) >= 0.8, done.stdout
+    assert float(scores["implicated_acc"]) >= 0.85, done.stdout
 
 
 class KeywordNLI:
@@ -89,19 +98,21 @@ class KeywordNLI:
                 {"entailment": 0.1, "neutral": 0.8, "contradiction": 0.1} for a, b in pairs]
 
 
-def test_nli_judge_reads_sentence_pairs() -> None:
-    from tipline.analysis.conflicts import NLI_SENTENCE_PAIRS, find_conflicts
+def test_nli_reads_the_aligned_claims() -> None:
+    from tipline.analysis.conflicts import pair_kind, score_pairs
 
     case = load_case(ROOT / "tests" / "fixtures" / "small-zh.yaml")
     items = build_items(case)
     judge = KeywordNLI()
     run = ConflictRun()
-    # nli_everywhere: whether the fitted weights use the model is the fit's decision, not this
-    # test's; here the judge must read the sentence pairs whenever it is asked to.
-    find_conflicts(items, None, judge, run=run, nli_everywhere=True)
-    assert 0 < run.nli_pairs == len(judge.seen) <= NLI_SENTENCE_PAIRS * run.pairs_scored
-    by_pair = {(s.a, s.b): s.features for s in run.scores}
+    pairs = [(i, j) for i in range(len(items)) for j in range(i + 1, len(items))
+             if pair_kind(items[i], items[j])]
+    scored = score_pairs(items, None, pairs, judge, run)
+    # the model reads the sentences the alignment chose (at most two per pair), not transcripts
+    assert 0 < run.nli_pairs == len(judge.seen) <= 2 * len(scored)
+    by_pair = {(ps.a, ps.b): ps.features for _, _, _, ps in scored}
     assert by_pair[("S1", "S2")]["nli_contradiction"] == pytest.approx(0.8)
+    assert by_pair[("S1", "S2")]["nli_aligned"] > 0
 
 
 BASE = {"id": "edge", "received_at": "2025-06-10T09:00:00+08:00", "reporter": "P1",

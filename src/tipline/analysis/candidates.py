@@ -44,10 +44,10 @@ def candidate_pairs(
     n = len(items)
     if n < 2:
         return set()
-    key_sets = [_keys(it) for it in items]
+    key_sets = [sorted(_keys(it)) for it in items]  # sorted: the same pairs on every run
     df = Counter(k for ks in key_sets for k in ks)
     cap = max(40, n // 10)  # a key shared by most items says nothing about a pair
-    vocab = {k: i for i, k in enumerate(k for k, c in df.items() if 1 < c <= cap)}
+    vocab = {k: i for i, k in enumerate(sorted(k for k, c in df.items() if 1 < c <= cap))}
     rows, cols, vals = [], [], []
     for r, ks in enumerate(key_sets):
         for k in ks:
@@ -64,8 +64,8 @@ def candidate_pairs(
         partners, scores = overlap.indices[start:end], overlap.data[start:end]
         keep = (partners != i) & ~(is_evidence[i] & is_evidence[partners])
         partners, scores = partners[keep], scores[keep]
-        if len(partners) > k_lexical:
-            top = np.argpartition(-scores, k_lexical)[:k_lexical]
+        if len(partners) > k_lexical:  # ties broken by position, never by chance
+            top = np.lexsort((partners, -np.round(scores, 6)))[:k_lexical]
             partners = partners[top]
         pairs.update((min(i, int(j)), max(i, int(j))) for j in partners)
     if vectors is not None and k_embedding > 0:
@@ -73,7 +73,7 @@ def candidate_pairs(
         np.fill_diagonal(sims, -np.inf)
         sims[np.ix_(is_evidence, is_evidence)] = -np.inf
         k_nn = min(k_embedding, n - 1)
-        top = np.argpartition(-sims, k_nn - 1, axis=1)[:, :k_nn]
+        top = np.argsort(-np.round(sims, 4), axis=1, kind="stable")[:, :k_nn]
         for i in range(n):
             for j in top[i]:
                 if np.isfinite(sims[i, j]):

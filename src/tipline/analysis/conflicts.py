@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import product
 from typing import Protocol
 
 import numpy as np
 
 from tipline.analysis.candidates import candidate_pairs
+from tipline.analysis.claims import Alignment, Claim, align, claims
 from tipline.analysis.facts import Item, SentenceFacts
 from tipline.analysis.findings import Finding, Span
-from tipline.analysis.scoring import PairScore, Weights, load_weights, pair_features
+from tipline.analysis.scoring import PairScore, Scorer, Speakers, load_scorers, pair_features
 
-NLI_BUDGET = 1000  # most item pairs the model reads per case, ranked by the rules' own score
-NLI_SENTENCE_PAIRS = 2  # sentence pairs read per item pair
+NLI_BUDGET = 1000  # most item pairs the model reads per case, the best-aligned first
 NLI_MAX_CHARS = 300
 
 
@@ -42,14 +41,52 @@ def pair_kind(a: Item, b: Item) -> str | None:
     return None
 
 
+Scored = tuple[str, Item, Item, PairScore]
+
+
+def score_pairs(items: Sequence[Item], vectors: np.ndarray | None,
+                pairs: Sequence[tuple[int, int]], nli: NLIJudge | None = None,
+                run: ConflictRun | None = None) -> list[Scored]:
+    """Features of each pair (statement first, a record second), NLI included when given."""
+    of = [claims(it) for it in items]
+    speakers = _speakers(items, of)
+    similarity, relative = _similarity(vectors, list(pairs))
+    scored: list[Scored] = []
+    for i, j in pairs:
+        a, b = items[i], items[j]
+        kind = pair_kind(a, b)
+        if kind is None:
+            continue
+        ca, cb = of[i], of[j]
+        if kind == "evidence_conflict" and a.kind == "evidence":
+            a, b, ca, cb = b, a, cb, ca
+        scored.append((kind, a, b, pair_features(
+            a, b, similarity.get((i, j)), relative.get((i, j)), align(a, b, ca, cb), speakers)))
+    if nli is not None:
+        _add_nli(scored, nli, run)
+    return scored
+
+
+def _speakers(items: Sequence[Item], of: Sequence[tuple[Claim, ...]]) -> Speakers:
+    retractions: dict[str, list[int]] = {}
+    answers: dict[str, list[bool]] = {}
+    for item, cl in zip(items, of, strict=True):
+        if item.speaker is None:
+            continue
+        if item.retraction:
+            retractions.setdefault(item.speaker, []).append(item.order)
+        if item.question:
+            dodged = bool(cl) and all(c.modality in ("refused", "hedged") for c in cl)
+            answers.setdefault(item.speaker, []).append(dodged)
+    return Speakers({s: tuple(o) for s, o in retractions.items()},
+                    {s: round(sum(d) / len(d), 4) for s, d in answers.items()})
+
+
 def find_conflicts(
     items: Sequence[Item], vectors: np.ndarray | None, nli: NLIJudge | None = None,
-    run: ConflictRun | None = None, all_pairs: bool = False, nli_everywhere: bool = False,
+    run: ConflictRun | None = None, all_pairs: bool = False,
 ) -> list[Finding]:
-    """Score candidate pairs with the judges and keep those the weights assert.
-
-    The model reads only pairs of the kinds whose weights use it (`nli_everywhere`: all kinds,
-    for fitting the weights)."""
+    """Score candidate pairs and keep those the learned scorer asserts, in a stable order."""
     run = run if run is not None else ConflictRun()
     n = len(items)
     n_statements = sum(it.kind == "statement" for it in items)
@@ -59,124 +96,112 @@ def find_conflicts(
                  if pair_kind(items[i], items[j])}
     else:
         pairs = candidate_pairs(items, vectors)
-    similarity, relative = _similarity(vectors, sorted(pairs))
-    scored: list[tuple[str, Item, Item, PairScore]] = []
-    for i, j in sorted(pairs):
-        a, b = items[i], items[j]
-        kind = pair_kind(a, b)
-        if kind is None:
-            continue
-        if kind == "evidence_conflict" and a.kind == "evidence":
-            a, b = b, a
-        scored.append((kind, a, b, pair_features(a, b, similarity.get((i, j), 0.0), None,
-                                                  relative.get((i, j), 0.0))))
+    scorers = load_scorers("nli" if nli is not None else "rules")
+    scored = score_pairs(items, vectors, sorted(pairs), nli, run)
     run.pairs_scored = len(scored)
-    weights = load_weights()
-    variant = "nli" if nli is not None else "rules"
-    if nli is not None:
-        rows = [r for r in scored if nli_everywhere or weights[r[0]]["nli"].uses_nli]
-        _add_nli(rows, nli, weights, run)
     findings = []
     for kind, a, b, ps in scored:
-        w = weights[kind][variant]
-        score = w.score(ps.features)
+        scorer = scorers[kind]
+        score = ps.probability = scorer.score(ps.features)
         run.scores.append(ps)
-        if score >= w.threshold:
-            findings.append(_finding(kind, a, b, ps, w, score))
+        if score >= scorer.threshold:
+            findings.append(_finding(kind, a, b, ps, scorer, score))
     return findings
 
 
 def _similarity(vectors: np.ndarray | None, pairs: list[tuple[int, int]]
                 ) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], float]]:
-    """Cosine per pair, and the same as a z-score among this case's candidate pairs."""
+    """Cosine per pair, and the same as a z-score among this case's candidate pairs; rounded,
+    so that thread counts in the embedding model never move a score."""
     if vectors is None or not pairs:
         return {}, {}
     idx = np.array(pairs)
-    cos = np.einsum("ij,ij->i", vectors[idx[:, 0]], vectors[idx[:, 1]])
-    z = (cos - cos.mean()) / (cos.std() + 1e-6)
+    cos = np.round(np.einsum("ij,ij->i", vectors[idx[:, 0]], vectors[idx[:, 1]]), 4)
+    z = np.round((cos - cos.mean()) / (cos.std() + 1e-6), 3)
     keys = [(int(i), int(j)) for i, j in pairs]
     return dict(zip(keys, cos.tolist(), strict=True)), dict(zip(keys, z.tolist(), strict=True))
 
 
-def _add_nli(scored: list[tuple[str, Item, Item, PairScore]], nli: NLIJudge,
-             weights: dict[str, dict[str, Weights]], run: ConflictRun) -> None:
-    """Let the model read the pairs the rules rank highest, up to the budget.
+def _add_nli(scored: list[Scored], nli: NLIJudge, run: ConflictRun | None) -> None:
+    """Let the model read the aligned claims of the best-aligned pairs, up to the budget.
 
-    A small model reads short inputs best, so it reads the sentences of the two items that
-    share the most (an answer's sentence with its question in front), not whole transcripts;
-    the pair's score is the strongest of its sentence pairs.
-    """
-    ranked = sorted(range(len(scored)),
-                    key=lambda k: -weights[scored[k][0]]["rules"].score(scored[k][3].features))
-    chosen = ranked[:NLI_BUDGET]
+    A small model reads short inputs best: it reads the two sentences the alignment chose (an
+    answer's with its question in front), not whole transcripts."""
+    ranked = sorted(range(len(scored)), key=lambda k: (
+        -scored[k][3].features["al_strength"] - scored[k][3].features["judged"], k))
     texts: list[tuple[str, str]] = []
     owner: list[int] = []
-    for k in chosen:
-        for pair in _sentence_pairs(scored[k][1], scored[k][2]):
-            texts.append(pair)
-            owner.append(k)
+    for k in ranked[:NLI_BUDGET]:
+        _, a, b, ps = scored[k]
+        for al in ps.alignments:
+            if al.a is not None and al.b is not None:
+                texts.append((_nli_text(a, al.a.sentence), _nli_text(b, al.b.sentence)))
+                owner.append(k)
     probs = nli.predict(texts, batch_size=32) if texts else []
-    run.nli_pairs = len(texts)
-    for k, p in zip(owner, probs, strict=True):
+    if run is not None:
+        run.nli_pairs = len(texts)
+    for k, p in zip(owner, probs, strict=True):  # the strongest reading of the aligned pairs
         feats = scored[k][3].features
-        feats["nli_contradiction"] = max(feats["nli_contradiction"], p.get("contradiction", 0.0))
-        feats["nli_entailment"] = max(feats["nli_entailment"], p.get("entailment", 0.0))
+        feats["nli_contradiction"] = max(feats["nli_contradiction"],
+                                         round(p.get("contradiction", 0.0), 3))
+        feats["nli_entailment"] = max(feats["nli_entailment"], round(p.get("entailment", 0.0), 3))
+        feats["nli_aligned"] = round(feats["nli_contradiction"] * feats["al_strength"], 4)
 
 
-def _sentence_pairs(a: Item, b: Item) -> list[tuple[str, str]]:
-    """The NLI_SENTENCE_PAIRS sentence pairs of a and b that share the most."""
-    def text(item: Item, s: SentenceFacts) -> str:
-        own = s.text[:NLI_MAX_CHARS]
-        return f"{item.question} {own}" if item.question and len(item.sentences) < 3 else own
-
-    ranked = sorted(
-        product(a.sentences, b.sentences),
-        key=lambda p: -(len(p[0].words & p[1].words) + 2 * len(p[0].acts & p[1].acts)
-                        + 2 * len(p[0].people & p[1].people) + (p[0].negated != p[1].negated)),
-    )
-    return [(text(a, sa), text(b, sb)) for sa, sb in ranked[:NLI_SENTENCE_PAIRS]]
+def _nli_text(item: Item, s: SentenceFacts) -> str:
+    own = s.text[:NLI_MAX_CHARS]
+    return f"{item.question} {own}" if item.question and len(item.sentences) < 3 else own
 
 
-def _relatedness_reason(a: Item, b: Item) -> str:
-    """No single judge spoke: say what ties the two together and which side denies."""
-    shared = sorted(a.topic_words & b.topic_words, key=lambda w: (-len(w), w))[:3]
-    about = f" ({', '.join(shared)})" if shared else ""
-    negated = [it.ref for it in (a, b)
-               if it.denies_question or any(s.negated for s in it.sentences)]
-    if len(negated) == 1:
-        other = b.ref if negated[0] == a.ref else a.ref
-        return (f"{negated[0]} denies what {other} describes on the same matter{about}; "
-                "no single rule decides it, the combined signals do.")
-    return (f"{a.ref} and {b.ref} describe the same matter{about} differently; "
-            "no single rule decides it, the combined signals do.")
+_ACT_WORDS = {
+    "money": "the money", "contact": "the contact", "give": "the handing over",
+    "presence": "being there", "take": "the taking", "harm": "the harm", "dispute": "the quarrel",
+    "dumping": "the dumping", "stake": "the stake", "handling": "the handling",
+}
 
 
-def _finding(kind: str, a: Item, b: Item, ps: PairScore, w: Weights, score: float) -> Finding:
-    """One sentence of why: the reason of the judge that weighed most, spans from its quotes."""
+def _quote(item: Item, s: SentenceFacts, limit: int = 70) -> str:
+    text = " ".join(item.text[s.start:s.end].split())
+    return f"“{text if len(text) <= limit else text[:limit - 1] + '…'}”"
+
+
+def _aligned_reason(a: Item, b: Item, al: Alignment) -> tuple[str, tuple[Span, ...]]:
+    """No rule judge spoke: quote the two claims the alignment matched, and say how they
+    meet (one denies what the other asserts, or they tell the same matter two ways)."""
+    if al.a is None or al.b is None:
+        return (f"{a.ref} and {b.ref} describe the same matter differently; no single rule "
+                "decides it, the combined signals do.", ())
+    shared = sorted(al.a.acts & al.b.acts)
+    about = _ACT_WORDS.get(shared[0], "it") if shared else "it"
+    qa, qb = _quote(a, al.a.sentence), _quote(b, al.b.sentence)
+    spans = (Span(a.ref, al.a.sentence.start, al.a.sentence.end),
+             Span(b.ref, al.b.sentence.start, al.b.sentence.end))
+    if al.opposed:
+        denier, other = (a, b) if (al.a.denied & al.b.acts) else (b, a)
+        q_den, q_other = (qa, qb) if denier is a else (qb, qa)
+        return (f"{denier.ref} denies {about} ({q_den}) that {other.ref} describes "
+                f"({q_other}).", spans)
+    return (f"{a.ref} and {b.ref} give accounts of the same matter that do not fit together: "
+            f"{qa} against {qb}.", spans)
+
+
+def _finding(kind: str, a: Item, b: Item, ps: PairScore, w: Scorer, score: float) -> Finding:
+    """One sentence of why: the reason of the judge that weighed most, else the aligned claims'
+    own words; spans from the quotes."""
     verdicts = {v.judge: v for v in ps.verdicts}
-    reason: str | None = None
-    spans: tuple[Span, ...] = ()
-    judge = ""
     for name, contribution in w.contributions(ps.features):
         if contribution <= 0:
             break
         if name in verdicts:
             v = verdicts[name]
-            reason, judge = v.reason, v.judge
-            spans = tuple(Span(ref, start, end) for ref, start, end in v.spans)
-            break
-        if name == "nli_contradiction":
-            reason = (f"The language model reads {a.ref} and {b.ref} as incompatible "
-                      f"(p={ps.features['nli_contradiction']:.2f}).")
-            judge = "nli"
-            break
-    if reason is None:
-        top = max(ps.verdicts, key=lambda v: v.score, default=None)
-        if top is not None:
-            reason, judge = top.reason, top.judge
-            spans = tuple(Span(ref, start, end) for ref, start, end in top.spans)
-        else:
-            reason = _relatedness_reason(a, b)
-            judge = "similarity"
-    return Finding(kind=kind, refs=(a.ref, b.ref), score=score, explanation=reason,
-                   spans=spans, judge=judge)
+            return Finding(kind=kind, refs=(a.ref, b.ref), score=score, explanation=v.reason,
+                           spans=tuple(Span(r, s, e) for r, s, e in v.spans), judge=v.judge)
+    if ps.verdicts and ps.features["judged_aligned"] > 0:
+        top = max(ps.verdicts, key=lambda v: (v.score, v.judge))
+        return Finding(kind=kind, refs=(a.ref, b.ref), score=score, explanation=top.reason,
+                       spans=tuple(Span(r, s, e) for r, s, e in top.spans), judge=top.judge)
+    reason, spans = _aligned_reason(a, b, ps.alignment)
+    nli = ps.features["nli_contradiction"]
+    judge = "nli" if nli >= 0.5 and w.weights.get("nli_aligned", 0) > 0 else "claims"
+    return Finding(kind=kind, refs=(a.ref, b.ref), score=score, explanation=reason, spans=spans,
+                   judge=judge)

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tipline.analysis.amounts import find_amounts
-from tipline.analysis.counts import CountMention, find_counts
 from tipline.analysis.dates import day_context, find_dates
 from tipline.analysis.lexicon import Lexicon, lexicon
 from tipline.analysis.mentions import AmountMention, DateMention
@@ -27,10 +26,12 @@ _TITLES = frozenset(
     "integrity line contact consultant manager director chief head the".split()
 )
 _DENIAL_OPENING = {
-    "en": re.compile(r"^\W*(?:no\b|never\b|nobody\b|nothing\b|none\b|"
+    "en": re.compile(r"^\W*(?:no\b(?!\s+(?:comment|idea)\b)|never\b|nobody\b|nothing\b|none\b|"
                      r"not\b(?!\s+(?:much|many|a lot|properly|entirely|fully|clearly)\b)|"
                      r"i haven't|i didn't|i have not|i did not|i never)", re.IGNORECASE),
-    "zh": re.compile(r"^\W*(?:没有|没|从来没|从没|不是|不|绝对没有|我没)"),
+    # "不记得", "不清楚", "不方便说" open a hedge or a refusal, not a denial
+    "zh": re.compile(r"^\W*(?:没有|没|从来没|从没|不是|不(?!记得|清楚|知道|太|好说|方便|想说)|"
+                     r"绝对没有|我没)"),
 }
 _AFFIRM_OPENING = {
     "en": re.compile(r"^\W*(?:yes\b|yeah\b|yep\b|i did\b|i have\b|that's right|correct\b|"
@@ -51,7 +52,6 @@ class SentenceFacts:
     dates: tuple[DateMention, ...]
     amounts: tuple[AmountMention, ...]
     places: frozenset[str] = frozenset()
-    counts: tuple[CountMention, ...] = ()  # numbers of things that are not money
     denied_acts: frozenset[str] = frozenset()  # acts inside a negation's clause
     reported: bool = False  # someone else's words, told by the speaker ("he said that…")
     # which way of a two-way happening it tells (lexicon alternatives): ("leaving", "quit")
@@ -217,8 +217,6 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
     text = text.translate(_CONTROLS)
     dates = find_dates(text, lang, anchor, day)
     amounts = find_amounts(text, lang)
-    counts = [c for c in find_counts(text, lang)
-              if not any(c.start < d.end and d.start < c.end for d in dates)]
     if _has_both_scripts(text):  # a mixed statement: read each sentence in its own language
         other = "en" if lang == "zh" else "zh"
         seen = {(m.start, m.end) for m in dates} | {(m.start, m.end) for m in amounts}
@@ -242,7 +240,6 @@ def sentence_facts(text: str, lang: str, anchor: datetime, finder: PeopleFinder,
             dates=tuple(d for d in dates if sent.start <= d.start < sent.end),
             amounts=tuple(a for a in amounts if sent.start <= a.start < sent.end),
             places=(places or {}).get(sent.text, frozenset()),
-            counts=tuple(c for c in counts if sent.start <= c.start < sent.end),
             reported=not record and bool(lex.reported[s_lang].search(sent.text)),
             accounts=frozenset((event, way) for event, ways in lex.alternatives.items()
                                for way, pats in ways.items() if pats[s_lang].search(sent.text)),

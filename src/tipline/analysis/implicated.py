@@ -8,6 +8,11 @@ case, less when he writes to one, made the records, or is placed with a subject;
 combined as independent evidence (noisy-or). A reporter who says he was defrauded is a victim:
 his own payments do not count. `evidence_conflict` findings, when given, add a little weight to
 records that refute the reporter's own statements.
+
+Records alone do not make a reporter an actor: a victim's payments and an approached reporter's
+messages show him too. The finding also needs `support`: how likely it is (the learned scorer's
+probability) that one of the reporter's own statements is contradicted, by a record or by
+someone else. A reporter whose account holds is not implicated.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from tipline.case import Case, Evidence, Person
 JUDGE = "implicated"
 THRESHOLD = 0.6
 REF_MIN = 0.25  # records at least this strong are cited
+SUPPORT_MIN = 0.5  # the reporter's own account must more likely than not be contradicted
 CONFLICT_BOOST = 0.15
 SUBJECT_BONUS = 0.1
 TEXT_MONEY = 0.45  # reporter and another party named in a money record without fields
@@ -86,10 +92,12 @@ class _People:
         return person.name if person and person.name else pid
 
 
-def find_implicated(case: Case, conflicts: Sequence[Finding] = ()) -> Finding | None:
-    """At most one `reporter_implicated` finding; refs are the evidence ids that show it."""
+def find_implicated(case: Case, conflicts: Sequence[Finding] = (), support: float = 1.0
+                    ) -> Finding | None:
+    """At most one `reporter_implicated` finding; refs are the evidence ids that show it.
+    `support`: the strongest probability that a statement of the reporter is contradicted."""
     reporter = case.person(case.reporter)
-    if reporter is None or not case.evidence:
+    if reporter is None or not case.evidence or support < SUPPORT_MIN:
         return None
     people = _People(case)
     lex = cues()

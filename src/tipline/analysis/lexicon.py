@@ -23,6 +23,8 @@ class Lexicon:
     first_person: dict[str, re.Pattern[str]]
     contact_modes: dict[str, dict[str, re.Pattern[str]]]
     alternatives: dict[str, dict[str, dict[str, re.Pattern[str]]]]
+    modality: dict[str, dict[str, re.Pattern[str]]]
+    third_person: dict[str, re.Pattern[str]]
 
     def kinds_of(self, family: str, text: str, lang: str) -> frozenset[str]:
         """The narrower kinds of a family of acts a text names ("borrowing" of "money")."""
@@ -64,4 +66,7 @@ def lexicon() -> Lexicon:
         alternatives={event: {way: _compile(entry, f"alternatives.{event}.{way}")
                               for way, entry in ways.items()}
                       for event, ways in raw["alternatives"].items()},
+        modality={name: _compile(entry, f"modality.{name}")
+                  for name, entry in raw["modality"].items()},
+        third_person=_compile(raw["third_person"], "third_person"),
     )

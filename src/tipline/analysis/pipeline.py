@@ -11,7 +11,7 @@ from tipline.analysis.facts import build_items
 from tipline.analysis.findings import Analysis, Finding
 from tipline.analysis.implicated import find_implicated
 from tipline.analysis.probing import find_probing
-from tipline.analysis.scoring import load_weights
+from tipline.analysis.scoring import load_scorers
 from tipline.analysis.timeline import build_timeline
 from tipline.case import Case
 
@@ -31,18 +31,23 @@ def analyze(case: Case, *, use_nli: bool = True, all_pairs: bool = False,
     """Pure: touches no database or network; every finding points back at case ids."""
     items = build_items(case)
     vectors = embed([it.embedding_text for it in items]) if len(items) <= EMBED_MAX_ITEMS else None
-    # The model is loaded only when the fitted weights give it a say (weights.yaml decides).
-    wants_nli = use_nli and any(w["nli"].uses_nli for w in load_weights().values())
-    nli = default_nli() if wants_nli else None
+    # Without the model (use_nli=False, or none installed) the scorer fitted without it speaks.
+    wants = use_nli and any(load_scorers("nli")[k].uses_nli
+                            for k in ("contradiction", "evidence_conflict"))
+    nli = default_nli() if wants else None
     run = run if run is not None else ConflictRun()
     conflicts = find_conflicts(items, vectors, nli, run=run, all_pairs=all_pairs)
-    findings: list[Finding] = [*conflicts, *find_evasion(case), *find_probing(case)]
-    implicated = find_implicated(case, [f for f in conflicts if f.kind == "evidence_conflict"])
+    findings: list[Finding] = [*conflicts, *find_evasion(case, items),
+                               *find_probing(case, items)]
+    mine = {st.id for st in case.statements if case.reporter and st.by == case.reporter}
+    support = max((ps.probability for ps in run.scores if {ps.a, ps.b} & mine), default=0.0)
+    implicated = find_implicated(case, [f for f in conflicts if f.kind == "evidence_conflict"],
+                                 support)
     if implicated is not None:
         findings.append(implicated)
     order = {kind: i for i, kind in enumerate(
         ("contradiction", "evidence_conflict", "evasion", "probing", "reporter_implicated"))}
-    findings.sort(key=lambda f: (order[f.kind], -f.score))
+    findings.sort(key=lambda f: (order[f.kind], -f.score, f.refs))  # one order, every run
     return Analysis(
         case=case.id, findings=tuple(findings), timeline=tuple(build_timeline(items)),
         stats={"pairs_scored": run.pairs_scored, "pairs_possible": run.pairs_possible,

@@ -1,18 +1,23 @@
 """Probing: the reporter tries to learn what investigators know or whom they suspect.
 
-A pure function over a validated case. Only statements by `case.reporter` are read. Cue
-families (cues.yaml, section `probing`) are combined as independent evidence (noisy-or); a
-reporter asking whether his identity will be passed on (fear of reprisal) counts against.
+A pure function over a validated case. Only statements by `case.reporter` are read. Each is
+read into features (answers.py: the probing cue families of cues.yaml — asking whether he is
+suspected, what is known, who else reported — against asking for protection) and weighed by
+the learned scorer (scorer.yaml, kind `probing`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tipline.analysis._cues import cues, dedupe_spans, language_of, normalise, quote
+from tipline.analysis.answers import answer_features
+from tipline.analysis.facts import Item, build_items
 from tipline.analysis.findings import Finding, Span
+from tipline.analysis.scoring import load_scorers
 from tipline.case import Case, Statement
 
 JUDGE = "probing"
-THRESHOLD = 0.5
 
 _SAYS = {
     "suspect_self": "asks whether he is himself suspected",
@@ -21,47 +26,45 @@ _SAYS = {
     "said_about_me": "asks what others have said about him",
     "told_subject": "asks whether the subject has been told of the report",
     "pre_explains": "explains away in advance why his name will appear",
+    "progress": "asks how far the investigation has got",
 }
 
 
-def find_probing(case: Case) -> list[Finding]:
+def find_probing(case: Case, items: Sequence[Item] | None = None) -> list[Finding]:
     """One `probing` finding per reporter statement that fishes for the investigation's state."""
     if not case.reporter:
         return []
-    return [
-        f for s in case.statements
-        if s.by == case.reporter and (f := _judge(case, s)) is not None
-    ]
+    scorer = load_scorers("rules")["probing"]
+    items = items if items is not None else build_items(case)
+    found = []
+    for ref, feats, by_reporter in answer_features(case, items):
+        statement = case.statement(ref)
+        if not by_reporter or statement is None:
+            continue
+        score = scorer.score(feats)
+        if score >= scorer.threshold:
+            known = cues().sections["probing"]
+            families = [n.removeprefix("pr_") for n, c in scorer.contributions(feats)
+                        if c > 0 and n.removeprefix("pr_") in known and feats.get(n)]
+            found.append(_finding(case, statement, score, families))
+    return found
 
 
-def _judge(case: Case, statement: Statement) -> Finding | None:
+def _finding(case: Case, statement: Statement, score: float, names: list[str]) -> Finding:
     text = normalise(statement.text)
     lang = language_of(case, text)
-    keep = 1.0
-    penalty = 0.0
-    found: list[tuple[str, list[tuple[int, int]]]] = []
-    for family in cues().sections["probing"].values():
-        matches = family.find(text, lang)
-        if not matches:
-            continue
-        if family.weight < 0:
-            penalty += -family.weight
-            continue
-        keep *= 1.0 - family.weight
-        found.append((family.name, [(m.start(), m.end()) for m in matches]))
-    score = 1.0 - keep - penalty
-    if not found or score < THRESHOLD:
-        return None
-    parts = [
-        f'{_SAYS.get(name, name.replace("_", " "))} ("{quote(statement.text, *spans[0])}")'
-        for name, spans in found[:2]
-    ]
+    families = cues().sections["probing"]
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for name in names[:2]:
+        matches = [(m.start(), m.end()) for m in families[name].find(text, lang)]
+        if matches:
+            parts.append(f'{_SAYS.get(name, name.replace("_", " "))} '
+                         f'("{quote(statement.text, *matches[0])}")')
+            spans.extend(matches)
+    if not parts:
+        parts.append("asks about the investigation itself")
     return Finding(
-        kind="probing",
-        refs=(statement.id,),
-        score=round(min(1.0, score), 3),
+        kind="probing", refs=(statement.id,), score=score,
         explanation=f"{statement.id}: the reporter {' and '.join(parts)}.",
-        spans=tuple(Span(statement.id, s, e)
-                    for s, e in dedupe_spans(x for _, spans in found for x in spans)),
-        judge=JUDGE,
-    )
+        spans=tuple(Span(statement.id, s, e) for s, e in dedupe_spans(spans)), judge=JUDGE)
