@@ -9,8 +9,6 @@ The text says the same in a sentence the analyzer's amount reader understands:
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -30,6 +28,7 @@ from tipline.imports.base import (
     note,
     read_bytes,
 )
+from tipline.imports.csv_rows import norm_header, read_rows, sniff_delimiter
 from tipline.imports.dates import DateProblem, date_part, infer_order, parse_moment
 
 ROLES = ("date", "description", "amount", "debit", "credit", "direction", "currency",
@@ -51,10 +50,6 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 def builtin() -> dict[str, Any]:
     text = files("tipline.imports").joinpath("bank_profiles.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)  # type: ignore[no-any-return]
-
-
-def _norm(name: str) -> str:
-    return " ".join(name.replace("\ufeff", "").strip().strip('"').lower().split())
 
 
 def load_profiles(path: Path | None) -> dict[str, Any]:
@@ -84,36 +79,11 @@ def load_profiles(path: Path | None) -> dict[str, Any]:
     return profiles
 
 
-def _sniff_delimiter(text: str) -> str:
-    head = [line for line in text.splitlines()[:HEADER_SCAN] if line.strip()]
-    best, score = ",", -1
-    for delim in (",", ";", "\t", "|"):
-        counts = [line.count(delim) for line in head]
-        common = max(set(counts), key=counts.count) if counts else 0
-        if common and counts.count(common) * common > score:
-            best, score = delim, counts.count(common) * common
-    return best
-
-
-def _rows(text: str, delimiter: str, source: str) -> list[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    out: list[tuple[int, list[str]]] = []
-    line = 1
-    try:
-        for row in reader:
-            out.append((line, [c.strip() for c in row]))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise ImportFileError(f"malformed CSV: {exc}", source=source,
-                              line=reader.line_num) from None
-    return out
-
-
 def _auto_columns(header: list[str]) -> dict[str, int]:
-    names = {role: {_norm(n) for n in ns} for role, ns in builtin()["headers"].items()}
+    names = {role: {norm_header(n) for n in ns} for role, ns in builtin()["headers"].items()}
     found: dict[str, int] = {}
     for i, cell in enumerate(header):
-        key = _norm(cell)
+        key = norm_header(cell)
         for role in ROLES:
             if role not in found and key in names.get(role, ()):
                 found[role] = i
@@ -122,11 +92,11 @@ def _auto_columns(header: list[str]) -> dict[str, int]:
 
 
 def _profile_columns(header: list[str], spec: dict[str, Any]) -> dict[str, int] | None:
-    index = {_norm(c): i for i, c in enumerate(header)}
+    index = {norm_header(c): i for i, c in enumerate(header)}
     found: dict[str, int] = {}
     for role, name in spec["columns"].items():
-        alternatives = name if isinstance(name, list) else [name]
-        hit = next((index[_norm(str(a))] for a in alternatives if _norm(str(a)) in index), None)
+        alternatives = [norm_header(str(a)) for a in (name if isinstance(name, list) else [name])]
+        hit = next((index[a] for a in alternatives if a in index), None)
         if hit is None:
             if role == "date":
                 return None
@@ -238,7 +208,7 @@ def read(path: Path, opts: ImportOptions) -> Iterator[Draft]:
     elif opts.profiles:
         raise ImportFileError("--profiles needs --profile NAME", source=str(opts.profiles))
     spec = spec or {}
-    rows = _rows(text, spec.get("delimiter") or _sniff_delimiter(text), source)
+    rows = read_rows(text, spec.get("delimiter") or sniff_delimiter(text), source)
     head, cols = _find_header(rows, spec if spec.get("columns") else None, source)
     header = rows[head][1]
     body = [(line, row) for line, row in rows[head + 1:] if any(row)]
