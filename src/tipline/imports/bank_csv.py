@@ -49,7 +49,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 @cache
 def builtin() -> dict[str, Any]:
     text = files("tipline.imports").joinpath("bank_profiles.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)  # type: ignore[no-any-return]
+    return yaml.safe_load(text)
 
 
 def load_profiles(path: Path | None) -> dict[str, Any]:

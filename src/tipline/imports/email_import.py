@@ -79,7 +79,7 @@ def _draft(msg: EmailMessage, number: int, source: str) -> Draft:
 
 
 def _parse(data: bytes) -> EmailMessage:
-    return email.message_from_bytes(data, policy=email.policy.default)  # type: ignore[return-value]
+    return email.message_from_bytes(data, policy=email.policy.default)
 
 
 def read(path: Path, opts: ImportOptions) -> Iterator[Draft]:

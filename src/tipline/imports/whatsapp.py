@@ -52,7 +52,8 @@ class _Message:
 def _chat_member(names: list[str]) -> str | None:
     texts = [n for n in names if n.lower().endswith(".txt") and not n.startswith("__MACOSX")]
     chat = [n for n in texts if n.rsplit("/", 1)[-1] == "_chat.txt"]
-    return (chat or texts or [None])[0]
+    found = chat or texts
+    return found[0] if found else None
 
 
 def load_text(path: Path, limit: int) -> str:
