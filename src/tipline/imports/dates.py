@@ -151,7 +151,9 @@ def parse_moment(text: str, order: str = "dmy") -> datetime | date:
     if m:
         try:
             day = parse_date(m.group(1), order)
-        except DateProblem:
+        except DateProblem as exc:
+            if "impossible" in str(exc):
+                raise DateProblem(f"{value!r}: {exc}") from None
             day = None
         if day is not None:
             clock, tz = parse_time(m.group(2))
