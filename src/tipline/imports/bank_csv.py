@@ -234,6 +234,8 @@ def read(path: Path, opts: ImportOptions) -> Iterator[Draft]:
     decimal = str(spec.get("decimal") or _decimal_style(money_cells))
     default_currency = opts.currency or spec.get("currency")
     invert = bool(spec.get("invert"))
+    marks = (_DEBIT_WORDS | {str(w).lower() for w in spec.get("debit_words") or ()},
+             _CREDIT_WORDS | {str(w).lower() for w in spec.get("credit_words") or ()})
     skipped = 0
     for line, row in body:
         raw_date = cell(row, "date")
@@ -246,7 +248,7 @@ def read(path: Path, opts: ImportOptions) -> Iterator[Draft]:
         except (DateProblem, ValueError) as exc:
             raise ImportFileError(str(exc), source=source, line=line, field="date") from None
         try:
-            amount, currency, direction = _amount(row, cell, decimal, invert)
+            amount, currency, direction = _amount(row, cell, decimal, invert, marks)
             balance = (parse_amount(cell(row, "balance"), decimal)[0]
                        if cell(row, "balance") else None)
         except ValueError as exc:
@@ -282,8 +284,8 @@ def read(path: Path, opts: ImportOptions) -> Iterator[Draft]:
              "(totals, opening or closing balances)")
 
 
-def _amount(row: list[str], cell: Any, decimal: str, invert: bool
-            ) -> tuple[Decimal | None, str | None, int]:
+def _amount(row: list[str], cell: Any, decimal: str, invert: bool,
+            marks: tuple[set[str], set[str]]) -> tuple[Decimal | None, str | None, int]:
     """The signed amount (negative = money out), a currency seen in the cell, the direction."""
     currency = None
     if cell(row, "debit") or cell(row, "credit"):
@@ -298,9 +300,9 @@ def _amount(row: list[str], cell: Any, decimal: str, invert: bool
     elif cell(row, "amount"):
         value, currency, hint = parse_amount(cell(row, "amount"), decimal)
         word = cell(row, "direction").strip().lower().rstrip(".")
-        if word in _DEBIT_WORDS or hint < 0:
+        if word in marks[0] or hint < 0:
             value = -abs(value)
-        elif word in _CREDIT_WORDS or hint > 0:
+        elif word in marks[1] or hint > 0:
             value = abs(value)
         elif word:
             raise ValueError(f"direction {word!r} is neither debit nor credit")
