@@ -112,7 +112,8 @@ def test_not_an_email(tmp_path: Path) -> None:
 
 LOCATIONS = """\
 MSISDN,Start Time,Event,B Number,Cell ID,LAC,Site Name,Latitude,Longitude,Azimuth,Duration
-+447700900123,04/03/2025 21:15:00,Call,+447700900456,23011,501,Harbour Road mast,51.50740,-0.12780,120,0:01:35
++447700900123,04/03/2025 21:15:00,Call,+447700900456,23011,501,Harbour Road mast,\
+51.50740,-0.12780,120,0:01:35
 +447700900123,04/03/2025 23:40:00,SMS,,23020,501,Station Street,51.51000,-0.13000,240,
 +447700900123,05/03/2025 07:02:10,Data,,23011,501,Harbour Road mast,51.50740,-0.12780,120,
 """
@@ -133,7 +134,8 @@ def test_cell_site_records(tmp_path: Path) -> None:
     assert first["text"] == ("Phone +447700900123 was served by Harbour Road mast (cell 23011) "
                              "at 51.50740, -0.12780 during call with +447700900456.")
     zh = import_file("location-csv", write(tmp_path / "zh.csv", LOCATIONS_ZH))
-    assert zh[0]["fields"]["site"] == "浦东新区世纪大道" and zh[0]["fields"]["longitude"] == 121.4737
+    assert zh[0]["fields"]["site"] == "浦东新区世纪大道"
+    assert zh[0]["fields"]["longitude"] == 121.4737
     as_case(records + [dict(zh[0], id="loc-zh")])
 
 
