@@ -1,0 +1,57 @@
+"""`tipline import` as a person or a script runs it: JSON lines out, one-line errors, exit 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.imports.makers import as_case, chat, whatsapp, write
+from tipline.cli import app
+from tipline.imports import FORMATS
+
+runner = CliRunner()
+
+
+def tipline(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tipline", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_json_lines_on_stdout_that_load_into_a_case(tmp_path: Path) -> None:
+    path = write(tmp_path / "chat.txt", whatsapp(chat(25, ("Alice", "Bob"), ("hi", "ok")),
+                                                 "android-gb"))
+    done = tipline("import", "--format", "whatsapp", str(path), "--id-prefix", "E-chat-")
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(records) == 25 and records[0]["id"] == "E-chat-1"
+    assert set(records[0]) == {"id", "kind", "at", "text", "fields"}
+    case = as_case(records)
+    assert [e.id for e in case.evidence][:2] == ["E-chat-1", "E-chat-2"]
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.csv", "Date,Description,Amount\n2025-03-04,x,abc\n")
+    done = tipline("import", "--format", "bank-csv", str(path))
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert lines == [f"tipline: {path}:2: amount: 'abc' is not an amount"]
+
+
+def test_unknown_format_and_missing_file_exit_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", "--format", "fax", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "unknown format 'fax'" in result.output
+    result = runner.invoke(app, ["import", "--format", "pdf", str(tmp_path / "missing.pdf")])
+    assert result.exit_code == 2 and "no such file" in result.output
+    assert "bank-csv" in FORMATS and "image" in FORMATS
+
+
+def test_ambiguous_dates_are_said_on_stderr_not_stdout(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.txt", "05/05/2025, 09:00 - A: only one day\n")
+    result = tipline("import", "-f", "whatsapp", str(path))
+    assert result.returncode == 0
+    assert "--date-order" in result.stderr
+    assert json.loads(result.stdout)["at"] == "2025-05-05T09:00"
