@@ -55,3 +55,44 @@ def test_ambiguous_dates_are_said_on_stderr_not_stdout(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "--date-order" in result.stderr
     assert json.loads(result.stdout)["at"] == "2025-05-05T09:00"
+
+
+def _one_file_per_format(tmp_path: Path) -> dict[str, Path]:
+    from email.message import EmailMessage
+
+    from tests.imports.makers import pdf
+
+    mail = EmailMessage()
+    mail["From"], mail["Subject"] = "a@example.com", "hello"
+    mail["Date"] = "Tue, 04 Mar 2025 21:15:00 +0800"
+    mail.set_content("see attached")
+    mail.add_attachment(b"data", maintype="application", subtype="octet-stream",
+                        filename="a.bin")
+    telegram = {"name": "x", "messages": [{"id": 7, "type": "message",
+                                           "date": "2025-03-04T21:15:00", "from": "A",
+                                           "text": "hi"}]}
+    return {
+        "bank-csv": write(tmp_path / "s.csv", "Date,Description,Amount\n2025-03-04,x,-1.00\n"),
+        "whatsapp": write(tmp_path / "c.txt", "[04/03/2025, 21:15:42] A: hi\n"),
+        "telegram": write(tmp_path / "r.json", json.dumps(telegram)),
+        "email": write(tmp_path / "m.eml", bytes(mail)),
+        "location-csv": write(tmp_path / "l.csv", "Time,Latitude,Longitude\n"
+                                                  "2025-03-04 21:15,51.5,-0.12\n"),
+        "pdf": write(tmp_path / "d.pdf", pdf(["A letter"])),
+    }
+
+
+def test_every_format_imports_from_the_cli_in_the_contract_shape(tmp_path: Path) -> None:
+    files = _one_file_per_format(tmp_path)
+    assert set(files) | {"image"} == set(FORMATS)  # image: see test_documents (needs OCR)
+    records = []
+    for fmt, path in files.items():
+        result = runner.invoke(app, ["import", "--format", fmt, str(path),
+                                     "--id-prefix", f"{fmt}-"])
+        assert result.exit_code == 0, (fmt, result.output)
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        assert lines and all(r["fields"]["source_format"] == fmt for r in lines)
+        records.extend(lines)
+    case = as_case(records)
+    assert {e.kind for e in case.evidence} == {"bank_transfer", "communication", "location",
+                                              "document"}
