@@ -96,3 +96,11 @@ def test_every_format_imports_from_the_cli_in_the_contract_shape(tmp_path: Path)
     case = as_case(records)
     assert {e.kind for e in case.evidence} == {"bank_transfer", "communication", "location",
                                               "document"}
+
+
+def test_contract_format_names_eml_and_mbox(tmp_path: Path) -> None:
+    files = _one_file_per_format(tmp_path)
+    for name in ("eml", "mbox"):  # the names shared/api-contract.md lists, both read e-mail
+        result = runner.invoke(app, ["import", "--format", name, str(files["email"])])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout.splitlines()[0])["fields"]["subject"] == "hello"
