@@ -82,7 +82,7 @@ def test_continental_layout_decimal_comma_and_debit_credit_column(tmp_path: Path
 
 def test_chinese_bank_layout(tmp_path: Path) -> None:
     records = import_file("bank-csv", write(tmp_path / "cn.csv", CN_BANK))
-    assert [r["at"] for r in records] == ["2025-03-04", "2025-03-05"]
+    assert [r["at"] for r in records] == ["2025-03-04T10:22:01", "2025-03-05T09:00"]
     first = records[0]
     assert first["fields"]["amount"] == -18000 and first["fields"]["currency"] == "CNY"
     assert first["fields"]["to"] == "王某" and first["fields"]["reference"] == "TX0001"

@@ -31,7 +31,7 @@ from tipline.imports.base import (
 from tipline.imports.csv_rows import norm_header, read_rows, sniff_delimiter
 from tipline.imports.dates import DateProblem, date_part, infer_order, parse_moment
 
-ROLES = ("date", "description", "amount", "debit", "credit", "direction", "currency",
+ROLES = ("date", "time", "description", "amount", "debit", "credit", "direction", "currency",
          "balance", "counterparty", "reference")
 HEADER_SCAN = 40
 CURRENCY_WORDS = {
@@ -239,6 +239,8 @@ def read(path: Path, opts: ImportOptions) -> Iterator[Draft]:
     skipped = 0
     for line, row in body:
         raw_date = cell(row, "date")
+        if raw_date and cell(row, "time") and not fmt:
+            raw_date = f"{raw_date} {cell(row, 'time')}"
         if not raw_date:
             skipped += 1
             continue
