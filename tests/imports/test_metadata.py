@@ -65,3 +65,16 @@ def test_type_comes_from_content_not_name() -> None:
         strip_metadata(b"MZ\x90\x00 an executable renamed photo.jpg")
     with pytest.raises(UnsupportedFile):
         strip_metadata(b"\xff\xd8\xff truncated jpeg")
+
+
+def test_polyglot_jpeg_with_a_zip_appended_comes_out_as_the_picture_only() -> None:
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("payload.html", "<script>alert(1)</script>")
+    polyglot = jpeg_with_gps() + archive.getvalue()  # opens as a JPEG and as a zip
+    clean = strip_metadata(polyglot)
+    assert clean.kind == "jpeg"
+    assert b"PK\x03\x04" not in clean.data and b"payload.html" not in clean.data
+    assert Image.open(io.BytesIO(clean.data)).size == (80, 60)
