@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# What the test suite needs beyond Python packages: running PostgreSQL and Redis, Debian's chromium.
+# What the test suite needs beyond Python packages: running PostgreSQL and Redis, Debian's chromium,
+# Tesseract OCR with English and Simplified Chinese data (the image-import tests skip without it).
 set -euo pipefail
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   if command -v pg_ctlcluster >/dev/null; then
@@ -15,4 +16,10 @@ if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquan
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       chromium fonts-wqy-zenhei) \
     || echo "warning: could not install chromium; browser tests will be skipped" >&2
+fi
+# Tesseract for OCR of scanned letters (tipline import --format image)
+if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx chi_sim; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim) \
+    || echo "warning: could not install tesseract; OCR import tests will be skipped" >&2
 fi

@@ -94,6 +94,37 @@ def worker(
     raise typer.Exit(run_worker([*(["--db", db] if db else []), *(["--once"] if once else [])]))
 
 
+@app.command("import")
+def import_evidence(
+    file: Annotated[Path, typer.Argument(help="The file to read.")],
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="bank-csv, whatsapp, telegram, email, location-csv, pdf, image.")],
+    id_prefix: Annotated[str | None, typer.Option(
+        "--id-prefix", help="Prefix of the record ids (default per format: wa-, bank-, …).")
+                         ] = None,
+    date_order: Annotated[str | None, typer.Option(
+        "--date-order", help="dmy, mdy or ymd for numeric dates (default: inferred).")] = None,
+    currency: Annotated[str | None, typer.Option(
+        "--currency", help="Bank CSV: currency where the file names none (ISO code).")] = None,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help="Bank CSV: a saved column mapping by name.")] = None,
+    profiles: Annotated[Path | None, typer.Option(
+        "--profiles", help="Bank CSV: a YAML file of saved profiles.")] = None,
+    ocr_lang: Annotated[str, typer.Option(
+        "--ocr-lang", help="Image: Tesseract languages.")] = "eng+chi_sim",
+) -> None:
+    """Read evidence records from a file; print them as JSON lines in the case-file shape."""
+    from tipline.imports.command import run_import
+
+    try:
+        code = run_import(file, fmt, id_prefix=id_prefix, date_order=date_order,
+                          currency=currency, profile=profile, profiles=profiles,
+                          ocr_lang=ocr_lang)
+    except TiplineError as exc:
+        raise _fail(str(exc)) from None
+    raise typer.Exit(code)
+
+
 @user_app.command("add")
 def user_add(
     name: str,
