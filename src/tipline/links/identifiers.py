@@ -119,11 +119,11 @@ def clean_plate(raw: str) -> str | None:
     return None
 
 
-_CJK_ORG = re.compile(r"[\u4e00-\u9fff]{2,16}?(?:有限责任公司|股份有限公司|有限公司|集团|公司|银行|事务所)")
 _CJK_ORG_SUFFIX = ("有限责任公司", "股份有限公司", "有限公司", "集团", "公司", "银行", "事务所")
+_CJK_ORG = re.compile(r"[\u4e00-\u9fff]{2,16}?(?:" + "|".join(_CJK_ORG_SUFFIX) + ")")
 _LATIN_ORG = re.compile(
     r"\b(?:[A-Z][\w&'-]*\s+){1,5}(?:Co\.,?\s*Ltd\.?|Ltd\.?|Limited|Inc\.?|LLC|GmbH|S\.A\.|"
-    r"Corp\.?|Corporation|PLC|Consulting|Holdings|Bank|Group|Trading)(?![\w])")
+    r"Corp\.?|Corporation|PLC|AG|SA|NV|BV|Consulting|Holdings|Bank|Group|Trading)(?![\w])")
 
 
 def is_company_name(name: str) -> bool:
@@ -135,7 +135,9 @@ def is_company_name(name: str) -> bool:
         return False
     if text.endswith(_CJK_ORG_SUFFIX):
         return True
-    if extract_org_types(text):
+    # Two-letter legal forms ("Na", "Ag", "Sa") are also given names and surnames: only
+    # longer or dotted forms count on their own.
+    if any(len(found) >= 3 or "." in found for found, _ in extract_org_types(text)):
         return True
     return bool(_LATIN_ORG.fullmatch(text))
 

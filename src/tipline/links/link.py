@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from tipline.links.extract import CaseRecords, PersonRecord
 from tipline.links.identifiers import ACCOUNT, CARD, COMPANY, EXACT_KINDS, IBAN, Identifier
@@ -29,9 +29,9 @@ WEIGHTS: dict[str, float] = {
     "prior": -3.0,
     "name_exact": 7.5,            # a compact spelling agrees (any order, any script)
     "name_fuzzy": 30.0,           # per unit of edit similarity above `fuzzy_floor`
-    "name_common": -1.1,          # per doubling of the records that share the name
+    "name_common": -1.1,          # per doubling of the other records that share the name
     "identifier": 12.0,           # a phone, e-mail, handle, plate (or account) agrees
-    "names_disagree": -9.0,       # an account agrees but the names are unalike
+    "names_disagree": -10.0,      # an account agrees but the names are unalike
     "identifier_conflict": -1.5,  # both give a phone (or e-mail) and none agrees
     "second_name": 1.0,           # a second name (an alias) agrees as well
 }
@@ -92,16 +92,9 @@ def _token_groupings(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
     return groups
 
 
-def _cjk_grouping(form: NameForms) -> list[tuple[str, ...]]:
-    # Pinyin syllables of a Chinese name group as surname + given name, as romanised.
-    if form.cjk and len(form.tokens) >= 2:
-        return [(form.tokens[0], "".join(form.tokens[1:]))]
-    return _token_groupings(form.tokens)
-
-
 def name_block_keys(form: NameForms) -> set[str]:
     keys = {f"c:{c}" for c in form.compacts}
-    for tokens in _cjk_grouping(form):
+    for tokens in _token_groupings(form.tokens):
         if len(tokens) < 2:
             continue
         for i, token in enumerate(tokens):
@@ -126,7 +119,7 @@ def _name_similarity(a: _Prepared, b: _Prepared,
                     best, common = 1.0, count
                     why = f"name {fa.written} = {fb.written}{script}"
                 continue
-            sim = max(Levenshtein.normalized_similarity(x, y)
+            sim = max(OSA.normalized_similarity(x, y)
                       for x in fa.compacts for y in fb.compacts)
             if sim > best:
                 best = sim
@@ -134,6 +127,11 @@ def _name_similarity(a: _Prepared, b: _Prepared,
                              min(counts.get(c, 1) for c in fb.compacts))
                 why = f"name {fa.written} ~ {fb.written} ({sim:.2f})"
     return best, common, why, agreeing
+
+
+def _commonness(count: int) -> float:
+    """Doublings of the records sharing a name beyond the pair itself (2 records: none)."""
+    return math.log2(max(count - 1, 1))
 
 
 def score_pair(a: _Prepared, b: _Prepared, counts: dict[str, int],
@@ -144,13 +142,13 @@ def score_pair(a: _Prepared, b: _Prepared, counts: dict[str, int],
     shared = sorted(set(a.ids) & set(b.ids))
     sim, common, why, agreeing = _name_similarity(a, b, counts)
     if sim >= 1.0:
-        logit += weights["name_exact"] + weights["name_common"] * math.log2(max(common, 1))
+        logit += weights["name_exact"] + weights["name_common"] * _commonness(common)
         reasons.append(why + (f", shared by {common} records" if common > 2 else ""))
         if agreeing > 1:
             logit += weights["second_name"]
     elif sim >= FUZZY_FLOOR:
         logit += weights["name_fuzzy"] * (sim - FUZZY_FLOOR) \
-            + weights["name_common"] * math.log2(max(common, 1))
+            + weights["name_common"] * _commonness(common)
         reasons.append(why)
     if shared:
         logit += weights["identifier"]

@@ -19,7 +19,8 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Chinese surnames of two characters (the common ones); everything else takes one.
 _COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 令狐 司徒 夏侯 轩辕 端木 宇文 澹台 申屠".split())
+    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 "
+    "令狐 司徒 夏侯 轩辕 端木 宇文 澹台 申屠".split())
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class NameForms:
     """The comparable forms of one written name."""
 
     written: str
-    tokens: tuple[str, ...]          # ordered Latin tokens as written (or as pinyin)
+    tokens: tuple[str, ...]          # ordered Latin tokens (Chinese: surname, given name)
     compacts: frozenset[str]         # every order's spelling without spaces
     cjk: bool                        # written in Chinese characters
 
@@ -77,8 +78,9 @@ def name_forms(written: str) -> NameForms | None:
         han = "".join(runs)
         if 2 <= len(han) <= 4 and len(runs) == 1 and not re.search(r"[A-Za-z]", text):
             readings, given = _surname_pinyin(han)
-            tokens = (*(r[0] for r in readings), *given)
             giv = "".join(given)
+            # Surname and given name as they are romanised: Zhuge Liangming, Zhang Xiaoming.
+            tokens = ("".join(r[0] for r in readings), *((giv,) if giv else ()))
             for sur in _spellings(readings):
                 compacts.update({sur + giv, giv + sur})
             return NameForms(text, tuple(tokens), frozenset(compacts), True)
