@@ -28,7 +28,6 @@ def _pairs(sizes: Counter[object]) -> int:
 
 def run_one(size: int, seed: int) -> dict[str, float]:
     from links_synthetic import generate
-
     from tipline.links.extract import PersonRecord
     from tipline.links.identifiers import clean
     from tipline.links.link import match_people

@@ -28,14 +28,17 @@ from tipline.links.names import NameForms, name_forms
 WEIGHTS: dict[str, float] = {
     "prior": -3.0,
     "name_exact": 7.5,            # a compact spelling agrees (any order, any script)
-    "name_fuzzy": 30.0,           # per unit of edit similarity above `fuzzy_floor`
-    "name_common": -1.1,          # per doubling of the other records that share the name
+    "name_fuzzy": 60.0,           # per unit of edit similarity above `FUZZY_FLOOR`
+    "name_crowded": -1.5,         # per doubling of a fuzzy name's neighbours beyond CROWD
+    "homophone": -3.0,            # same pinyin, different characters (张伟 / 张薇)
+    "name_common": -2.0,          # per doubling of the people who go by the name
     "identifier": 12.0,           # a phone, e-mail, handle, plate (or account) agrees
     "names_disagree": -10.0,      # an account agrees but the names are unalike
     "identifier_conflict": -1.5,  # both give a phone (or e-mail) and none agrees
     "second_name": 1.0,           # a second name (an alias) agrees as well
 }
 FUZZY_FLOOR = 0.8
+CROWD = 8  # a typo among this many similar names is still telling
 THRESHOLD = 0.5
 MAX_BLOCK = 100
 MAX_CASES_PER_KEY = 50
@@ -73,7 +76,7 @@ def _logistic(x: float) -> float:
 class _Prepared:
     """A record's comparable parts, computed once."""
 
-    __slots__ = ("forms", "ids", "kinds", "record")
+    __slots__ = ("crowd", "forms", "ids", "kinds", "record")
 
     def __init__(self, record: PersonRecord, extra_ids: Iterable[Identifier] = ()) -> None:
         self.record = record
@@ -82,6 +85,7 @@ class _Prepared:
                or i.kind.startswith("blind:")]
         self.ids = {(i.kind, i.value): i for i in ids}
         self.kinds = {i.kind for i in ids}
+        self.crowd = 1  # records in this name's least crowded token block
 
 
 def _token_groupings(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -105,9 +109,10 @@ def name_block_keys(form: NameForms) -> set[str]:
 
 
 def _name_similarity(a: _Prepared, b: _Prepared,
-                     counts: dict[str, int]) -> tuple[float, int, str, int]:
-    """Best similarity over both records' names: (similarity, how common, why, names agreeing)."""
-    best, common, why, agreeing = 0.0, 1, "", 0
+                     counts: dict[str, int]) -> tuple[float, int, str, int, bool]:
+    """Best similarity over both records' names: (similarity, how common, why, names
+    agreeing, whether the best agreement is only in sound: two different Chinese spellings)."""
+    best, common, why, agreeing, homophone = 0.0, 1, "", 0, False
     for fa in a.forms:
         for fb in b.forms:
             shared = fa.compacts & fb.compacts
@@ -115,9 +120,11 @@ def _name_similarity(a: _Prepared, b: _Prepared,
                 agreeing += 1
                 count = min(counts.get(c, 1) for c in shared)
                 script = " (across scripts)" if fa.cjk != fb.cjk else ""
-                if best < 1.0 or count < common:
-                    best, common = 1.0, count
-                    why = f"name {fa.written} = {fb.written}{script}"
+                sound_only = fa.cjk and fb.cjk and fa.written != fb.written
+                if best < 1.0 or (homophone and not sound_only) or count < common:
+                    best, common, homophone = 1.0, count, sound_only
+                    why = f"name {fa.written} = {fb.written}{script}" + (
+                        " (same pinyin, different characters)" if sound_only else "")
                 continue
             sim = max(OSA.normalized_similarity(x, y)
                       for x in fa.compacts for y in fb.compacts)
@@ -126,12 +133,33 @@ def _name_similarity(a: _Prepared, b: _Prepared,
                 common = max(min(counts.get(c, 1) for c in fa.compacts),
                              min(counts.get(c, 1) for c in fb.compacts))
                 why = f"name {fa.written} ~ {fb.written} ({sim:.2f})"
-    return best, common, why, agreeing
+    return best, common, why, agreeing, homophone
 
 
-def _commonness(count: int) -> float:
-    """Doublings of the records sharing a name beyond the pair itself (2 records: none)."""
-    return math.log2(max(count - 1, 1))
+_CONTACT_KINDS = frozenset({"phone", "email", "blind:phone", "blind:email"})
+RECORDS_PER_PERSON = 4
+
+
+def _people_per_name(records: dict[str, int],
+                     contacts: dict[str, set[tuple[str, str]]]) -> dict[str, int]:
+    """How many different people go by each name, estimated from the archive itself.
+
+    A name is only as telling as it is rare *among people*, not among records: one person
+    reported six times is one name-holder. Different phones (or e-mail addresses) under
+    one name are different holders; without them, records are assumed to come
+    RECORDS_PER_PERSON to a person.
+    """
+    out: dict[str, int] = {}
+    for name, count in records.items():
+        phones = sum(1 for kind, _ in contacts[name] if kind.endswith("phone"))
+        emails = len(contacts[name]) - phones
+        out[name] = max(phones, emails, math.ceil(count / RECORDS_PER_PERSON), 1)
+    return out
+
+
+def _commonness(people: int) -> float:
+    """Doublings of the people who go by a name (one holder: none)."""
+    return math.log2(max(people, 1))
 
 
 def score_pair(a: _Prepared, b: _Prepared, counts: dict[str, int],
@@ -140,15 +168,18 @@ def score_pair(a: _Prepared, b: _Prepared, counts: dict[str, int],
     reasons: list[str] = []
     logit = weights["prior"]
     shared = sorted(set(a.ids) & set(b.ids))
-    sim, common, why, agreeing = _name_similarity(a, b, counts)
+    sim, common, why, agreeing, homophone = _name_similarity(a, b, counts)
     if sim >= 1.0:
         logit += weights["name_exact"] + weights["name_common"] * _commonness(common)
+        if homophone:
+            logit += weights["homophone"]
         reasons.append(why + (f", shared by {common} records" if common > 2 else ""))
         if agreeing > 1:
             logit += weights["second_name"]
     elif sim >= FUZZY_FLOOR:
         logit += weights["name_fuzzy"] * (sim - FUZZY_FLOOR) \
-            + weights["name_common"] * _commonness(common)
+            + weights["name_common"] * _commonness(common) \
+            + weights["name_crowded"] * math.log2(max(a.crowd, b.crowd, CROWD) / CROWD)
         reasons.append(why)
     if shared:
         logit += weights["identifier"]
@@ -178,7 +209,8 @@ def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOL
         _Prepared(r, blind_identifiers(blind_key, r.identifiers) if blind_key else ())
         for r in records
     ]
-    counts: dict[str, int] = defaultdict(int)
+    records_by_name: dict[str, int] = defaultdict(int)
+    ids_by_name: dict[str, set[tuple[str, str]]] = defaultdict(set)
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, item in enumerate(prepared):
         keys: set[str] = set()
@@ -186,11 +218,19 @@ def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOL
         for form in item.forms:
             keys |= name_block_keys(form)
             compacts |= form.compacts
+        contact = [k for k in item.ids if k[0] in _CONTACT_KINDS]
         for compact in compacts:
-            counts[compact] += 1
+            records_by_name[compact] += 1
+            ids_by_name[compact].update(contact)
         keys.update(f"i:{kind}:{value}" for kind, value in item.ids)
         for key in keys:
             blocks[key].append(index)
+    counts = _people_per_name(records_by_name, ids_by_name)
+    del ids_by_name
+    for item in prepared:
+        sizes = [len(blocks[k]) for form in item.forms for k in name_block_keys(form)
+                 if k.startswith("t:")]
+        item.crowd = min(sizes, default=1)
     seen: set[int] = set()
     n = len(prepared)
     matches: list[PersonMatch] = []

@@ -20,7 +20,14 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Chinese surnames of two characters (the common ones); everything else takes one.
 _COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 "
-    "令狐 司徒 夏侯 轩辕 端木 宇文 澹台 申屠".split())
+    "令狐 司徒 夏侯 轩辕 端木 宇文 澹台 申屠 万俟".split())
+
+
+# Surnames read differently from the same character elsewhere. pypinyin's heteronym lists
+# are too wide for this (they give 王 an archaic "yu"), so only these readings are added.
+_SURNAME_READINGS = {"单": "shan", "曾": "zeng", "区": "ou", "仇": "qiu", "解": "xie",
+                     "查": "zha", "朴": "piao", "盖": "ge", "乐": "yue", "缪": "miao",
+                     "召": "shao", "覃": "qin", "尉迟": "yuchi", "万俟": "moqi"}
 
 
 @dataclass(frozen=True)
@@ -49,13 +56,16 @@ def _pinyin(text: str) -> list[str]:
 
 
 def _surname_pinyin(han: str) -> tuple[list[list[str]], list[str]]:
-    """Pinyin of a Chinese full name: every reading of the surname (单 is read shan as a
-    surname, dan elsewhere; 曾 zeng, not ceng), and the given name's usual reading."""
+    """Pinyin of a Chinese full name: the surname's usual reading plus its surname reading
+    where that differs (单 reads shan as a surname, dan elsewhere), and the given name."""
     from pypinyin import Style, pinyin
 
     size = 2 if han[:2] in _COMPOUND_SURNAMES and len(han) > 2 else 1
-    readings = [[r.lower() for r in dict.fromkeys(options)]
-                for options in pinyin(han[:size], style=Style.NORMAL, heteronym=True)]
+    surname = han[:size]
+    usual = "".join(p[0] for p in pinyin(surname, style=Style.NORMAL)).lower()
+    readings = [[usual]]
+    if surname in _SURNAME_READINGS and _SURNAME_READINGS[surname] != usual:
+        readings = [[_SURNAME_READINGS[surname], usual]]
     return readings, _pinyin(han[size:])
 
 
