@@ -71,6 +71,46 @@ def nli_pairs(
 
 
 @app.command()
+def export(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Case files or folders.")] = None,
+    ftm: Annotated[bool, typer.Option("--ftm", help="FollowTheMoney entities as JSON lines.")
+                   ] = False,
+    all_dir: Annotated[Path | None, typer.Option("--all", help="Every case file in a folder.")
+                       ] = None,
+) -> None:
+    """Export cases for other tools: `--ftm` prints FollowTheMoney entities (Aleph/OpenAleph)."""
+    from tipline.links.command import run_export
+
+    if not ftm:
+        raise _fail("choose a format: --ftm")
+    targets = [*(paths or []), *([all_dir] if all_dir else [])]
+    if not targets:
+        raise _fail("give a case file, or --all DIR")
+    try:
+        code = run_export(targets)
+    except TiplineError as exc:
+        raise _fail(str(exc)) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def links(
+    paths: Annotated[list[Path], typer.Argument(help="Folders of case files, or case files.")],
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per link.")] = False,
+    threshold: Annotated[float, typer.Option(
+        help="Lowest score of a name match that counts as a link.")] = 0.5,
+) -> None:
+    """Links between cases: shared identifiers and matching people, each with its reasons."""
+    from tipline.links.command import run_links
+
+    try:
+        code = run_links(paths, json_out=json_out, threshold=threshold)
+    except TiplineError as exc:
+        raise _fail(str(exc)) from None
+    raise typer.Exit(code)
+
+
+@app.command()
 def serve(
     db: DbOption = None,
     reporter_port: Annotated[int, typer.Option("--reporter-port")] = 8000,
