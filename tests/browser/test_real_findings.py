@@ -1,5 +1,6 @@
-"""The findings page with the real analyzer (rules only, for speed) on a real case file, in
-Debian's headless chromium: the pages must render what the engine actually says."""
+"""The findings page with the real analyzer (rules only, for speed) on a real case file (the
+dev case modelled on the student who sold photographs), in Debian's headless chromium: the
+pages must render what the engine actually says."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from tipline.service import auth, cases
 from tipline.service.runtime import Service, open_service
 from tipline.service.staff_app import create_staff_app
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "small-zh.yaml"
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed")
+FIXTURE = Path(__file__).resolve().parents[2].parent / "shared" / "cases" / "dev" / "he-2025.yaml"
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed"),
+    pytest.mark.skipif(not FIXTURE.exists(), reason="needs ../shared/cases/dev"),
+]
 
 
 def rules_only(case: Case) -> Analysis:
@@ -50,12 +54,15 @@ def test_real_findings_render_side_by_side(staff: tuple[Service, str]) -> None:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         staff_login(page, url, "ivy", secret)
-        page.goto(url + "/cases/small-zh/findings")
+        page.goto(url + "/cases/he-2025/findings")
         page.wait_for_selector("#findings")
-        text = page.inner_text("#findings")
-        assert "一分钱也没给他" in text and "我承认" in text  # the denial and the admission
-        contradiction = page.locator(".finding", has_text="我承认").first
-        assert contradiction.locator("blockquote").count() == 2
-        assert contradiction.locator("mark").count() >= 1
+        case = load_case(FIXTURE)
+        expected = [f for f in rules_only(case).findings if len(f.refs) == 2]
+        assert expected, "the engine asserts at least one pair on this case"
+        first = expected[0]
+        quoted = " ".join(case.text_of(first.refs[0]).split())[:20]
+        finding = page.locator(".finding", has_text=quoted).first
+        assert finding.locator("blockquote").count() == 2  # the two quotes side by side
+        assert finding.locator("mark").count() >= 1  # the spans the explanation quotes
         page.screenshot(path=str(ARTIFACTS / "8-real-findings.png"), full_page=True)
         browser.close()

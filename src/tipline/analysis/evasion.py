@@ -64,6 +64,7 @@ def _finding(case: Case, statement: Statement, score: float, reasons: list[str])
     parts: list[str] = []
     spans: list[tuple[int, int]] = []
     seen: set[str] = set()
+    used: set[str] = set()
     for name in reasons:
         if len(parts) == 2:
             break
@@ -75,12 +76,15 @@ def _finding(case: Case, statement: Statement, score: float, reasons: list[str])
             if not fresh:
                 continue  # the same words already explained by a stronger family
             seen.update(fresh)
+            used.add(family.name)
             quoted = ", ".join(f'"{q}"' for q in fresh)
             says = _SAYS.get(family.name, family.why.rstrip(".").lower())
             parts.append(f"{says} ({quoted})")
             spans.extend(matches)
-        elif name in _SHAPE and _SHAPE[name] not in parts:
-            parts.append(_SHAPE[name])
+        elif name in _SHAPE and _SHAPE[name] not in parts and not (
+                name == "counter_question" and used & {"counter_question",
+                                                        "answers_with_question"}):
+            parts.append(_SHAPE[name])  # (unless a cue already quoted the question)
     if not parts:
         parts.append("does not give what the question asks for")
     q = quote(statement.question or "", 0, len(statement.question or ""), 80)
