@@ -9,10 +9,10 @@ from typing import Protocol
 import numpy as np
 
 from tipline.analysis.candidates import candidate_pairs
-from tipline.analysis.claims import Alignment, Claim, align, claims
+from tipline.analysis.claims import Alignment, align, claims
 from tipline.analysis.facts import Item, SentenceFacts
 from tipline.analysis.findings import Finding, Span
-from tipline.analysis.scoring import PairScore, Scorer, Speakers, load_scorers, pair_features
+from tipline.analysis.scoring import PairScore, Scorer, load_scorers, pair_features
 
 NLI_BUDGET = 1000  # most item pairs the model reads per case, the best-aligned first
 NLI_MAX_CHARS = 300
@@ -49,7 +49,6 @@ def score_pairs(items: Sequence[Item], vectors: np.ndarray | None,
                 run: ConflictRun | None = None) -> list[Scored]:
     """Features of each pair (statement first, a record second), NLI included when given."""
     of = [claims(it) for it in items]
-    speakers = _speakers(items, of)
     similarity, relative = _similarity(vectors, list(pairs))
     scored: list[Scored] = []
     for i, j in pairs:
@@ -61,25 +60,10 @@ def score_pairs(items: Sequence[Item], vectors: np.ndarray | None,
         if kind == "evidence_conflict" and a.kind == "evidence":
             a, b, ca, cb = b, a, cb, ca
         scored.append((kind, a, b, pair_features(
-            a, b, similarity.get((i, j)), relative.get((i, j)), align(a, b, ca, cb), speakers)))
+            a, b, similarity.get((i, j)), relative.get((i, j)), align(a, b, ca, cb))))
     if nli is not None:
         _add_nli(scored, nli, run)
     return scored
-
-
-def _speakers(items: Sequence[Item], of: Sequence[tuple[Claim, ...]]) -> Speakers:
-    retractions: dict[str, list[int]] = {}
-    answers: dict[str, list[bool]] = {}
-    for item, cl in zip(items, of, strict=True):
-        if item.speaker is None:
-            continue
-        if item.retraction:
-            retractions.setdefault(item.speaker, []).append(item.order)
-        if item.question:
-            dodged = bool(cl) and all(c.modality in ("refused", "hedged") for c in cl)
-            answers.setdefault(item.speaker, []).append(dodged)
-    return Speakers({s: tuple(o) for s, o in retractions.items()},
-                    {s: round(sum(d) / len(d), 4) for s, d in answers.items()})
 
 
 def find_conflicts(

@@ -26,9 +26,8 @@ FEATURES = (
     "b_retraction", "retraction_same_speaker", "opposite_answers", "judged",
     "al_actor", "al_act", "al_other", "al_time_meets", "al_time_apart", "al_place_differs",
     "al_opposed", "al_a_weak", "al_b_weak", "al_strength", "judged_aligned",
-    *(f"a_{r}" for r in ROLES), *(f"b_{r}" for r in ROLES), "b_evidence_actor",
-    "question_overlap", "b_question_recalls_a", "a_speaker_retracts_later",
-    "a_speaker_dodges", "b_speaker_dodges",
+    *(f"a_{r}" for r in ROLES), *(f"b_{r}" for r in ROLES),
+    "question_overlap", "b_question_recalls_a",
     "nli_contradiction", "nli_entailment", "nli_aligned",
 )
 NLI_FEATURES = frozenset({"nli_contradiction", "nli_entailment", "nli_aligned"})
@@ -48,22 +47,8 @@ class PairScore:
         return self.alignments[0] if self.alignments else Alignment(None, None)
 
 
-@dataclass(frozen=True)
-class Speakers:
-    """What the whole case says about each speaker, label-free: where each later takes
-    something back, and how often each dodges (refuses or hedges a whole answer)."""
-
-    retractions: dict[str, tuple[int, ...]]  # speaker -> orders of their retracting statements
-    dodges: dict[str, float]  # speaker -> share of their answers that are all refusal or hedge
-
-    def retracts_after(self, item: Item) -> bool:
-        return item.speaker is not None and any(
-            o > item.order for o in self.retractions.get(item.speaker, ()))
-
-
 def pair_features(a: Item, b: Item, similarity: float | None, relative_similarity: float | None,
-                  alignments: tuple[Alignment, ...], speakers: Speakers | None = None
-                  ) -> PairScore:
+                  alignments: tuple[Alignment, ...]) -> PairScore:
     """Features of a pair; `a` is the earlier statement, `b` a later statement or a record.
 
     `relative_similarity` is the pair's similarity as a z-score among the case's pairs:
@@ -100,12 +85,8 @@ def pair_features(a: Item, b: Item, similarity: float | None, relative_similarit
         "judged_aligned": strongest * alignment.strength,
         **{f"a_{r}": float(a.speaker_role == r) for r in ROLES},
         **{f"b_{r}": float(b.speaker_role == r) for r in ROLES},
-        "b_evidence_actor": float(b.kind == "evidence" and a.speaker in b.actors),
         "question_overlap": _overlap(a.question_words, b.question_words),
         "b_question_recalls_a": _overlap(b.question_words, a.words),
-        "a_speaker_retracts_later": float(speakers is not None and speakers.retracts_after(a)),
-        "a_speaker_dodges": speakers.dodges.get(a.speaker or "", 0.0) if speakers else 0.0,
-        "b_speaker_dodges": speakers.dodges.get(b.speaker or "", 0.0) if speakers else 0.0,
         "nli_contradiction": 0.0, "nli_entailment": 0.0, "nli_aligned": 0.0,
     }
     return PairScore(a.ref, b.ref, features, verdicts, alignments)
