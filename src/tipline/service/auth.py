@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tipline.errors import TiplineError
 from tipline.service import passwords
+from tipline.service.db import Database
 from tipline.service.models import ApiToken, StaffSession, User, utcnow
 from tipline.service.permissions import ROLES
 from tipline.service.vault import TotpVault, is_sealed
@@ -63,16 +64,26 @@ def totp_uri(username: str, secret: str) -> str:
 _DUMMY: dict[int, str] = {}
 
 
-def authenticate(db: Session, ph: PasswordHasher, vault: TotpVault, username: str, password: str,
-                 totp_code: str | None) -> User | None:
+def authenticate(database: Database, db: Session, ph: PasswordHasher, vault: TotpVault,
+                 username: str, password: str, totp_code: str | None) -> User | None:
     """The user when password and (if enrolled) TOTP are right; a missing user costs the same
-    argon2 time as a wrong password, so timing does not reveal which accounts exist."""
-    user = db.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
+    argon2 time as a wrong password, so timing does not reveal which accounts exist.
+
+    The password hash is read in a short transaction of its own and checked after it ends: the
+    argon2 time (and a rehash) never holds a database lock, which on SQLite would make every
+    other request wait. `db`, the request's session, is touched only after the check."""
+    with database.session() as peek:
+        row = peek.execute(select(User.id, User.password_hash, User.active).where(
+            User.username == username)).first()
+    if row is None or not row.active:
         dummy = _DUMMY.setdefault(id(ph), ph.hash("not a password"))
         passwords.verify(ph, dummy, password)
         return None
-    if not passwords.verify(ph, user.password_hash, password):
+    if not passwords.verify(ph, row.password_hash, password):
+        return None
+    rehashed = ph.hash(password) if ph.check_needs_rehash(row.password_hash) else None
+    user = db.get(User, row.id)
+    if user is None or not user.active:
         return None
     if user.totp_secret:
         secret = vault.open(user.totp_secret)
@@ -82,8 +93,8 @@ def authenticate(db: Session, ph: PasswordHasher, vault: TotpVault, username: st
         user.totp_last_step = step
         if not is_sealed(user.totp_secret):
             user.totp_secret = vault.seal(secret)
-    if ph.check_needs_rehash(user.password_hash):
-        user.password_hash = ph.hash(password)
+    if rehashed and user.password_hash == row.password_hash:
+        user.password_hash = rehashed
     return user
 
 

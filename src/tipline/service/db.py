@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,16 +12,25 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+BUSY_TIMEOUT_S = 30
+
 
 def make_engine(url: str) -> Engine:
     """SQLite gets foreign keys, WAL, a busy timeout and write-locking transactions; its folder
-    is created if missing."""
+    is created if missing, and the file (every report in clear) is created readable by its
+    owner only, as are the WAL and shared-memory files SQLite makes with the same mode.
+
+    Statement parameters are kept out of error messages and logs (`hide_parameters`): a failed
+    INSERT must never write a report's text or a reporter's identity into the server log."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(parsed.database)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # before SQLite makes it
         engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}
+            url, hide_parameters=True,
+            connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
         )
 
         @event.listens_for(engine, "connect")
@@ -28,7 +38,8 @@ def make_engine(url: str) -> Engine:
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -39,7 +50,7 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def is_sqlite(engine: Engine) -> bool:

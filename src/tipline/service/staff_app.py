@@ -166,22 +166,36 @@ def create_staff_app(service: Service) -> FastAPI:
     def login(db: Session, request: Request, username: str, password: str,
               totp: str | None) -> User | Response:
         """The user, or the 401/429 answer. A failure is answered, not raised, so its audit
-        entry commits with the request instead of being rolled back."""
+        entry commits with the request instead of being rolled back.
+
+        Only this address's own failures refuse a login before it is checked. The per-account
+        and overall windows, which strangers elsewhere can fill, refuse wrong attempts only: a
+        right password with a right one-time code always gets in (an account without a second
+        factor stays behind them, as its password alone would be the prize)."""
         ip, account = client_ip(request), username.strip().casefold()[:80]
-        if service.login_failures.blocked(ip) or service.account_failures.blocked(account):
-            wait = max(service.login_failures.retry_after(ip),
-                       service.account_failures.retry_after(account))
-            return JSONResponse({"detail": "too many failed logins; try again later"},
-                                status_code=429, headers={"Retry-After": str(wait)})
-        user = auth.authenticate(db, service.hasher, service.vault, username, password, totp)
+        if service.login_failures.client_blocked(ip):
+            return too_many(service.login_failures.retry_after(ip))
+        user = auth.authenticate(service.database, db, service.hasher, service.vault,
+                                 username, password, totp)
+        strong = user is not None and user.totp_secret is not None
+        crowded = service.account_failures.blocked(account) or \
+            service.login_failures.overall_blocked()
         if user is None:
             service.login_failures.hit(ip)
             service.account_failures.hit(account)
             audit.record(db, username[:80] or "?", "login.failed", ip=ip)
+        if not strong and crowded:
+            return too_many(max(service.account_failures.retry_after(account),
+                                service.login_failures.overall.retry_after("*")))
+        if user is None:
             return JSONResponse({"detail": "wrong user name, password or one-time code"},
                                 status_code=401)
         audit.record(db, user.username, "login", ip=ip)
         return user
+
+    def too_many(wait: int) -> Response:
+        return JSONResponse({"detail": "too many failed logins; try again later"},
+                            status_code=429, headers={"Retry-After": str(wait)})
 
     @api.post("/auth/token", response_model=TokenOut, responses={
         **answers(400), 401: {"description": "wrong user name, password or one-time code"},

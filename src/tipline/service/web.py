@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from fastapi import HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HERE = Path(__file__).parent
@@ -25,6 +26,17 @@ env = jinja2.Environment(
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     html = env.get_template(name).render(request=request, **context)
     return HTMLResponse(html, status_code=status_code)
+
+
+def terse_validation_errors(app: FastAPI) -> None:
+    """422 answers name the field and the problem but never echo the value sent: a too-long
+    report must not come back whole (nor land in a proxy's log of answers)."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""),
+                                         "type": e.get("type", "")} for e in exc.errors()]},
+                            status_code=422)
 
 
 def client_ip(request: Request) -> str:
