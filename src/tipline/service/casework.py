@@ -6,18 +6,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tipline.errors import TiplineError
 from tipline.service import audit, cases, permissions
 from tipline.service.identity import IdentityBox
 from tipline.service.models import (
+    ApiToken,
     CaseRecord,
     IdentityRequest,
     Message,
     Note,
     ReporterIdentity,
+    StaffSession,
     Task,
     User,
     utcnow,
@@ -240,7 +242,8 @@ def list_users(db: Session, user: User) -> list[User]:
 
 
 def set_active(db: Session, user: User, user_id: int, active: bool) -> None:
-    """Deactivating ends the account's sessions and tokens at their next use."""
+    """Deactivating ends the account's sessions and tokens: they are deleted, so reactivating
+    the account later does not bring them back to life."""
     require(user, "user.manage")
     target = db.get(User, user_id)
     if target is None:
@@ -248,5 +251,8 @@ def set_active(db: Session, user: User, user_id: int, active: bool) -> None:
     if target.id == user.id:
         raise Invalid("you cannot deactivate yourself")
     target.active = active
+    if not active:
+        db.execute(delete(ApiToken).where(ApiToken.user_id == target.id))
+        db.execute(delete(StaffSession).where(StaffSession.user_id == target.id))
     audit.record(db, user.username, "user.activate" if active else "user.deactivate",
                  username=target.username)
