@@ -55,6 +55,7 @@ from tipline.service.models import (
     IdentityRequest,
     Message,
     Note,
+    ReporterIdentity,
     StaffSession,
     Task,
     User,
@@ -602,8 +603,15 @@ def create_staff_app(service: Service) -> FastAPI:
         return page(request, "staff/outcome.html", sess, case=rec, facts=facts,
                     reward=outcome.assess_reward(service.policies.rewards, facts),
                     leniency=outcome.assess_leniency(service.policies.leniency, facts),
-                    failure=failure, summary=outcome.summary(rec, analysis),
+                    failure=failure, summary=outcome.summary(rec, analysis,
+                                                             reporter_identity(db, rec)),
                     grounds=service.policies.leniency.grounds)
+
+    def reporter_identity(db: Session, rec: CaseRecord) -> dict[str, Any] | None:
+        """The reporter's sealed name and contact, opened only so the publishable summary can
+        blank them out; never shown, so not an identity view."""
+        row = db.scalar(select(ReporterIdentity).where(ReporterIdentity.case_pk == rec.id))
+        return service.identity.open(row.ciphertext) if row else None
 
     @app.post("/cases/{case_id}/outcome", include_in_schema=False)
     def outcome_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
