@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+from cryptography.fernet import Fernet
 from sqlalchemy import update
 
 from tipline.service.db import make_engine
@@ -34,6 +35,8 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 def test_user_add_and_audit_verify(db_url: str, tmp_path: Path) -> None:
     env = _env(tmp_path)
+    # the shared database holds other tests' sealed secrets: a new key file would be refused
+    env["TIPLINE_IDENTITY_KEY"] = Fernet.generate_key().decode()
     name = f"op{os.getpid()}{time.monotonic_ns() % 10**6}"
     r = _run(["user", "add", name, "--role", "supervisor", "--password-stdin", "--db", db_url],
              env, "a very long password\n")

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tipline.service.identity import IdentityKeyError
+
 
 def data_dir() -> Path:
     """Where the default SQLite file and the identity key live: $TIPLINE_DATA_DIR or ./var/."""
@@ -54,8 +56,18 @@ class Settings:
 
     @classmethod
     def from_env(cls, db_url: str | None = None) -> Settings:
+        """Settings for a command. A server database (not SQLite) needs the identity key's
+        place said outright: a key found or made relative to the working directory would be a
+        different key from another folder, and every sealed identity and TOTP seed unreadable."""
+        url = db_url or default_db_url()
+        if not url.startswith("sqlite") and not (os.environ.get("TIPLINE_DATA_DIR")
+                                                 or os.environ.get("TIPLINE_IDENTITY_KEY")):
+            raise IdentityKeyError(
+                "with a database other than SQLite, set TIPLINE_IDENTITY_KEY (the key) or "
+                "TIPLINE_DATA_DIR (the folder holding identity.key), so every process uses "
+                "the same identity key whatever folder it starts in")
         return cls(
-            db_url=db_url or default_db_url(),
+            db_url=url,
             secure_cookies=os.environ.get("TIPLINE_SECURE_COOKIES", "") == "1",
             redis_url=os.environ.get("TIPLINE_REDIS_URL") or None,
         )
