@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,11 @@ def make_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             path = Path(parsed.database)
             path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # before SQLite makes it
+            if not path.exists():  # made here, private, before SQLite makes it 0644. Never
+                # open an existing one: closing any descriptor of a file drops every POSIX
+                # lock this process holds on it, SQLite's included.
+                with suppress(FileExistsError):
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         engine = create_engine(
             url, hide_parameters=True,
             connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
