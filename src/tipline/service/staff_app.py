@@ -12,13 +12,14 @@ Route table:
     POST /api/v1/cases/{case_id}/evidence         one evidence record -> 201
     GET  /api/v1/cases/{case_id}/analysis         analysis contract, case as stored now
     POST /api/v1/cases/{case_id}/status           {status, disposition?, reasons?}
+    POST /api/v1/cases/{case_id}/reopen           {reason}: supervisor reopens a closed case
 
     Pages (session cookie; every POST form carries the session's CSRF token)
     GET/POST /login, POST /logout
     GET  /                                        case list with EU deadlines
     GET/POST /intake                              operator intake: phone / walk-in report
     GET  /cases/{case_id}                         case page
-    POST /cases/{case_id}/{status|assign|statements|evidence|tasks|notes|messages}
+    POST /cases/{case_id}/{status|reopen|assign|statements|evidence|tasks|notes|messages}
     POST /cases/{case_id}/tasks/{task_id}/done
     GET  /cases/{case_id}/findings                findings side by side, timeline, graph
     GET/POST /cases/{case_id}/outcome             disposition, reward, leniency, summary
@@ -83,6 +84,10 @@ class StatusIn(BaseModel):
     status: str
     disposition: str | None = None
     reasons: str | None = None
+
+
+class ReopenIn(BaseModel):
+    reason: str
 
 
 class LoginRequired(Exception):
@@ -311,6 +316,16 @@ def create_staff_app(service: Service) -> FastAPI:
             raise _errors(exc) from None
         return {"status": rec.status}
 
+    @api.post("/cases/{case_id}/reopen", responses=answers(400, 401, 403, 404, 422))
+    def post_reopen(case_id: str, body: ReopenIn, user: ApiUser, db: Db) -> dict[str, str]:
+        """Reopen a closed case (supervisor), with the reason; audited."""
+        rec = api_case(db, user, case_id, "case.close")
+        try:
+            casework.reopen(db, user, rec, body.reason)
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+        return {"status": rec.status}
+
     app.include_router(api)
 
     def analysis_of(db: Session, rec: CaseRecord) -> dict[str, Any]:
@@ -431,6 +446,7 @@ def create_staff_app(service: Service) -> FastAPI:
                            if s != service.policies.workflow.closing
                            or allowed(sess.user.role, "case.close")],
             dispositions=service.policies.workflow.dispositions,
+            closing=service.policies.workflow.closing,
             evidence_kinds=service.policies.workflow.evidence_kinds,
             tasks=db.scalars(select(Task).where(Task.case_pk == rec.id).order_by(Task.id)).all(),
             notes=db.scalars(select(Note).where(Note.case_pk == rec.id).order_by(Note.id)).all(),
@@ -463,6 +479,12 @@ def create_staff_app(service: Service) -> FastAPI:
                     reasons: Annotated[str, Form()] = "") -> Response:
         return act(db, sess, case_id, csrf_token, "case.status", lambda rec: casework.change_status(
             db, sess.user, rec, status, disposition or None, reasons or None))
+
+    @app.post("/cases/{case_id}/reopen", include_in_schema=False)
+    def reopen_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
+                    reason: Annotated[str, Form()] = "") -> Response:
+        return act(db, sess, case_id, csrf_token, "case.close",
+                   lambda rec: casework.reopen(db, sess.user, rec, reason))
 
     @app.post("/cases/{case_id}/hold", include_in_schema=False)
     def hold_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
