@@ -52,6 +52,10 @@ class Settings:
     session_hours: float = 8.0
     token_hours: float = 12.0
     secure_cookies: bool = False  # set behind TLS: TIPLINE_SECURE_COOKIES=1
+    # The reverse proxy whose X-Forwarded-For is believed (TIPLINE_TRUSTED_PROXY, an address
+    # or a comma-separated list); None believes no one, so a client cannot name its own
+    # address to slip past the per-client throttles.
+    trusted_proxy: str | None = None
     run_worker: bool = True  # in-process analysis worker thread
 
     @classmethod
@@ -70,4 +74,5 @@ class Settings:
             db_url=url,
             secure_cookies=os.environ.get("TIPLINE_SECURE_COOKIES", "") == "1",
             redis_url=os.environ.get("TIPLINE_REDIS_URL") or None,
+            trusted_proxy=os.environ.get("TIPLINE_TRUSTED_PROXY") or None,
         )
