@@ -131,14 +131,14 @@ def test_no_staff_routes_and_openapi(service: Service) -> None:
 
 def test_oversized_body_is_413(service: Service) -> None:
     c = client(service)
-    r = c.post("/api/v1/reports", content=b"x" * (600 * 1024),
+    r = c.post("/api/v1/reports", content=b"x" * (1024 * 1024),
                headers={"content-type": "application/json"})
     assert r.status_code == 413
 
 
 def test_oversized_chunked_body_is_413_without_content_length(service: Service) -> None:
     def chunks():  # type: ignore[no-untyped-def]
-        for _ in range(60):
+        for _ in range(100):
             yield b"x" * 10_000
 
     r = client(service).post("/api/v1/reports", content=chunks(),
@@ -219,3 +219,21 @@ def test_a_closed_case_takes_no_more_reporter_messages(service: Service) -> None
                   headers={"Accept-Language": "zh"})
     assert page.status_code == 409 and "此案件已结案" in page.text
     assert c.get("/api/v1/followup", headers={"X-Receipt": receipt}).json()["messages"] == []
+
+
+def test_fifty_thousand_escaped_emoji_fit_and_a_too_large_form_gets_a_page(
+        service: Service) -> None:
+    """Issue 14 item 10: 50,000 emoji escaped in JSON (12 bytes each) were refused by the
+    512 KB body limit though within the character limit, and a too-large form got English
+    JSON instead of the page."""
+    import json
+
+    c = client(service)
+    body = json.dumps({"text": "😀" * service.settings.max_report_chars})  # ASCII-escaped
+    r = c.post("/api/v1/reports", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 201, r.text[:200]
+    r = c.post("/report", data={"text": "😀" * 80_000}, headers={"Accept-Language": "zh"})
+    assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
+    assert "内容太长，无法接收" in r.text
+    assert c.post("/api/v1/reports", content=b"x" * 2_000_000, headers={
+        "content-type": "application/json"}).status_code == 413

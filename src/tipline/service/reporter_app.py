@@ -77,7 +77,9 @@ async def penalty(seconds: float) -> None:
 
 def create_reporter_app(service: Service) -> FastAPI:
     app = FastAPI(title="Tipline reporter app", version="1", docs_url=None, redoc_url=None)
-    app.add_middleware(Guard, max_bytes=512 * 1024)  # 50,000 chars, even \u-escaped
+    # 50,000 characters even when each is an escaped surrogate pair ("\ud83d\ude00", 12 bytes)
+    app.add_middleware(Guard, max_bytes=12 * service.settings.max_report_chars + 64 * 1024,
+                       form_page=lambda request: too_large_page(request))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     terse_validation_errors(app)
 
@@ -100,6 +102,13 @@ def create_reporter_app(service: Service) -> FastAPI:
             resp.set_cookie(i18n.COOKIE, lang, max_age=365 * 86400, httponly=True,
                             samesite="lax", secure=service.settings.secure_cookies)
         return resp
+
+    def too_large_page(request: Request) -> HTMLResponse:
+        """A form too large to read: its text cannot be shown back, so say how to get it."""
+        _ = i18n.words(request)
+        return page(request, "reporter/home.html", status_code=413, form={}, error=_(
+            "That is too long to receive: at most {n} characters. Nothing was sent; your browser's Back button returns to your text.",  # noqa: E501
+            n=service.settings.max_report_chars))
 
     def said(request: Request, exc: reports.ReportError) -> str:
         """A refused text, said in the reporter's language."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,9 +69,11 @@ class Guard:
     streaming, so a huge upload is never held whole in memory.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int,
+                 form_page: Callable[[Request], HTMLResponse] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.form_page = form_page  # what a browser's too-large form post gets, not JSON
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,7 +92,7 @@ class Guard:
 
         length = dict(scope.get("headers", [])).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await _too_large(send_with_headers, self.max_bytes)
+            await self._too_large(scope, receive, send_with_headers)
             return
         seen = 0
 
@@ -106,7 +109,15 @@ class Guard:
             await self.app(scope, limited_receive, send_with_headers)
         except BodyTooLarge:
             if not started:
-                await _too_large(send_with_headers, self.max_bytes)
+                await self._too_large(scope, receive, send_with_headers)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ctype = dict(scope.get("headers", [])).get(b"content-type", b"")
+        if self.form_page and ctype.startswith((b"application/x-www-form-urlencoded",
+                                                b"multipart/form-data")):
+            await self.form_page(Request(scope))(scope, receive, send)
+            return
+        await _too_large(send, self.max_bytes)
 
 
 async def _too_large(send: Send, limit: int) -> None:
