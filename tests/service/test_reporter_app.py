@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -237,3 +239,26 @@ def test_fifty_thousand_escaped_emoji_fit_and_a_too_large_form_gets_a_page(
     assert "内容太长，无法接收" in r.text
     assert c.post("/api/v1/reports", content=b"x" * 2_000_000, headers={
         "content-type": "application/json"}).status_code == 413
+
+
+def test_follow_up_page_says_when_to_expect_an_answer_and_confirms_a_message(
+        service: Service) -> None:
+    """Issue 14 item 10: raw ISO times and codes, no confirmation, no copy of the report and
+    no expected reply time on the reporter's page."""
+    c = client(service)
+    receipt = c.post("/api/v1/reports", json={"text": "Line one.\nLine two."}).json()["receipt"]
+    page = c.post("/followup", data={"receipt": receipt}).text
+    with service.database.session() as db:
+        rec = db.scalars(select(CaseRecord)).one()
+        ack, feedback = rec.acknowledge_due.isoformat(), rec.feedback_due.isoformat()
+    assert f"received your report by {ack}" in page and f"done about it by {feedback}" in page
+    assert "Line one.\nLine two." in page and 'id="sent"' not in page
+    sent = c.post("/followup/message", data={"receipt": receipt, "text": "More."}).text
+    assert 'id="sent"' in sent and "Your message was sent." in sent
+    assert re.search(r"you · \d{4}-\d\d-\d\d \d\d:\d\d UTC", sent) and "+00:00" not in sent
+    with service.database.session() as db:
+        rec = db.scalars(select(CaseRecord)).one()
+        rec.status, rec.disposition = "closed", "false_report"
+    closed = c.post("/followup", data={"receipt": receipt}).text
+    assert "closed: false report" in closed and "false_report" not in closed
+    assert 'id="expect"' not in closed

@@ -176,12 +176,15 @@ def create_reporter_app(service: Service) -> FastAPI:
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
     def followup_page(request: Request, db: Session, report: Report, receipt: str,
-                      error: str = "", status_code: int = 200) -> HTMLResponse:
+                      error: str = "", status_code: int = 200, sent: bool = False
+                      ) -> HTMLResponse:
+        """Status, when to expect an answer, the messages and a copy of the report as sent."""
         status, disposition = reports.stage_for_reporter(report.case)
+        first = report.case.statements[0].text if report.case.statements else ""
         return page(request, "reporter/followup.html", status_code=status_code, report=report,
                     receipt=receipt, status=status, disposition=disposition,
-                    closed=status == service.policies.workflow.closing,
-                    messages=reports.messages(db, report.case_pk), error=error)
+                    closed=status == service.policies.workflow.closing, original=first,
+                    messages=reports.messages(db, report.case_pk), error=error, sent=sent)
 
     api = APIRouter(prefix="/api/v1")
 
@@ -273,6 +276,6 @@ def create_reporter_app(service: Service) -> FastAPI:
         except reports.ReportError as exc:
             return followup_page(request, db, report, receipt, error=said(request, exc),
                                  status_code=409 if exc.code == "closed" else 422)
-        return followup_page(request, db, report, receipt)
+        return followup_page(request, db, report, receipt, sent=True)
 
     return app
