@@ -63,6 +63,8 @@ def test_user_add_and_audit_verify(db_url: str, tmp_path: Path) -> None:
     engine.dispose()
     assert r.returncode == 1
     assert f"AUDIT LOG BROKEN at entry {seq}" in r.stderr and "altered" in r.stderr
+    # the altered entry's values are shown as what it now says, not as a true record
+    assert "which may be the forgery:" in r.stderr and "'mallory'" in r.stderr
 
 
 def _free_port() -> int:

@@ -137,3 +137,20 @@ def test_investigator_cannot_open_unassigned_case_pages(
     assert staff_client.get(f"/cases/{case_id}").status_code == 404
     assert staff_client.get(f"/cases/{case_id}/findings").status_code == 404
     assert case_id not in staff_client.get("/").text
+
+
+def test_failed_login_keeps_the_user_name_and_roles_land_where_their_work_is(
+        staff_client: TestClient, team: dict[str, Staff]) -> None:
+    """Issue 14 item 10: a failed login cleared the user name; custodian and admin landed on
+    "No cases for you"."""
+    form = staff_client.get("/login").text
+    csrf = form.split('name="csrf_token" value="')[1].split('"')[0]
+    r = staff_client.post("/login", data={"csrf_token": csrf, "username": "ivy",
+                                          "password": "wrong", "totp": "000000", "next": "/"})
+    assert r.status_code == 401 and 'name="username" required autocomplete="username" ' \
+        'value="ivy"' in r.text
+    for name, where in (("cus", "/identity-requests"), ("ada", "/users")):
+        other = TestClient(staff_client.app)
+        login_page(other, team[name])
+        landing = other.get("/", follow_redirects=False)
+        assert landing.status_code == 303 and landing.headers["location"] == where

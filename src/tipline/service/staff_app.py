@@ -362,7 +362,8 @@ def create_staff_app(service: Service) -> FastAPI:
     def login_form(request: Request, next: str = "/") -> HTMLResponse:
         import secrets
         token = secrets.token_urlsafe(24)
-        resp = render(request, "staff/login.html", user=None, csrf=token, error="", next=next)
+        resp = render(request, "staff/login.html", user=None, csrf=token, error="", next=next,
+                      username="")
         resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
                         secure=settings.secure_cookies)
         return resp
@@ -379,7 +380,7 @@ def create_staff_app(service: Service) -> FastAPI:
             error = ("Wrong user name, password or one-time code." if user.status_code == 401
                      else "Too many failed logins; try again later.")
             return render(request, "staff/login.html", status_code=user.status_code, user=None,
-                          csrf=csrf_token, error=error, next=next)
+                          csrf=csrf_token, error=error, next=next, username=username[:80])
         local = next.startswith("/") and not next.startswith(("//", "/\\"))
         target = next if local else "/"  # never an open redirect to another site
         resp = RedirectResponse(target, status_code=303)
@@ -399,7 +400,13 @@ def create_staff_app(service: Service) -> FastAPI:
         return resp
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, sess: Sess, db: Db) -> HTMLResponse:
+    def home(request: Request, sess: Sess, db: Db) -> Response:
+        # roles that see no cases land where their work is, not on an empty case list
+        if not allowed(sess.user.role, "case.view"):
+            for action, where in (("identity.decide", "/identity-requests"),
+                                  ("user.manage", "/users")):
+                if allowed(sess.user.role, action):
+                    return RedirectResponse(where, status_code=303)
         audit.record(db, sess.user.username, "case.list")
         return page(request, "staff/cases.html", sess, cases=casework.visible_cases(
             db, sess.user), today=date.today())
