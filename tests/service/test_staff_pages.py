@@ -100,6 +100,17 @@ def test_intake_case_work_and_findings_page(service: Service, staff_client: Test
     assert download.content == b"%PDF-1.4 data"
     assert download.headers["content-type"] == "application/octet-stream"
     assert download.headers["content-disposition"].startswith("attachment")
+    # Issue 14 item 10: a name with a double quote came back encoded twice (%2522)
+    r = staff_client.post(f"/cases/{case_id}/evidence", data={
+        "csrf_token": csrf, "kind": "document", "text": "Memo."},
+        files={"file": ('memo "final" 备忘.txt', b"memo", "text/plain")})
+    assert r.status_code == 200
+    with service.database.session() as db:
+        memo = db.scalars(select(Attachment).order_by(Attachment.id.desc())).first()
+        assert memo is not None and memo.filename == 'memo "final" 备忘.txt'
+    cd = staff_client.get(f"/attachments/{memo.id}").headers["content-disposition"]
+    assert cd == ('attachment; filename="memo _final_ __.txt"; '
+                  "filename*=UTF-8''memo%20%22final%22%20%E5%A4%87%E5%BF%98.txt")
 
     assert jobs.run_pending(service.database, service.analyzer) >= 1
     findings = staff_client.get(f"/cases/{case_id}/findings")

@@ -120,6 +120,13 @@ _ANSWERS = {
 }
 
 
+def upload_name(sent: str | None) -> str:
+    """The file's own name: browsers send `"`, CR and LF in a multipart filename as %22, %0D
+    and %0A (WHATWG), which stored as sent would be encoded twice on download."""
+    name = (sent or "file").replace("%22", '"').replace("%0D", " ").replace("%0A", " ")
+    return name[:255]
+
+
 def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"description": _ANSWERS[code]} for code in codes}
 
@@ -545,7 +552,7 @@ def create_staff_app(service: Service) -> FastAPI:
                 ev = db.scalar(select(EvidenceRecord).where(EvidenceRecord.case_pk == rec.id,
                                                             EvidenceRecord.ref == ref))
                 assert ev is not None
-                db.add(Attachment(evidence_pk=ev.id, filename=(file.filename or "file")[:255],
+                db.add(Attachment(evidence_pk=ev.id, filename=upload_name(file.filename),
                                   content_type=(file.content_type or "application/octet-stream"
                                                 )[:120], size=len(blob),
                                   sha256=hashlib.sha256(blob).hexdigest(), data=blob))
@@ -683,8 +690,11 @@ def create_staff_app(service: Service) -> FastAPI:
             raise HTTPException(404, "no such attachment")
         page_case(db, sess, rec.case_id)
         audit.record(db, sess.user.username, "attachment.read", rec.case_id, attachment=att.id)
+        plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+                        for c in att.filename)
         return Response(att.data, media_type="application/octet-stream", headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(att.filename)}"})
+            "Content-Disposition": f"attachment; filename=\"{plain}\"; "
+                                   f"filename*=UTF-8''{quote(att.filename, safe='')}"})
 
     @app.get("/identity-requests", response_class=HTMLResponse, include_in_schema=False)
     def identity_requests(request: Request, sess: Sess, db: Db) -> HTMLResponse:
