@@ -165,3 +165,16 @@ def test_failed_login_keeps_the_user_name_and_roles_land_where_their_work_is(
         login_page(other, team[name])
         landing = other.get("/", follow_redirects=False)
         assert landing.status_code == 303 and landing.headers["location"] == where
+
+
+def test_staff_pages_refuse_with_a_page_and_the_api_with_json(
+        staff_client: TestClient, team: dict[str, Staff]) -> None:
+    """Issue 14 item 10: staff 403 and 404 were raw JSON in the browser."""
+    login_page(staff_client, team["ivy"])
+    for path, code, words in (("/users", 403, "Not allowed"), ("/cases/nope", 404, "Not found")):
+        r = staff_client.get(path)
+        assert r.status_code == code and r.headers["content-type"].startswith("text/html")
+        assert words in r.text and 'href="/"' in r.text
+    api = staff_client.get("/api/v1/cases")
+    assert api.status_code == 401 and api.json()["detail"]
+    assert api.headers["www-authenticate"] == "Bearer"

@@ -38,12 +38,14 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tipline.case import parse_case
 from tipline.errors import CaseFileError
@@ -167,6 +169,17 @@ def create_staff_app(service: Service) -> FastAPI:
     def check_csrf(sess: StaffSession, token: str) -> None:
         if not auth.csrf_ok(sess.csrf_token, token):
             raise HTTPException(403, "missing or wrong CSRF token")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def error_page(request: Request, exc: StarletteHTTPException) -> Response:
+        """The API answers JSON; a page answers a page (403, 404 and the like), not raw JSON."""
+        if request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, exc)
+        titles = {403: "Not allowed", 404: "Not found", 405: "Not here"}
+        return render(request, "staff/error.html", status_code=exc.status_code, user=None,
+                      csrf="", can=allowed, status=exc.status_code, detail=exc.detail,
+                      title=titles.get(exc.status_code, "Cannot do that"),
+                      headers=dict(exc.headers or {}))
 
     @app.exception_handler(LoginRequired)
     def to_login(request: Request, exc: LoginRequired) -> RedirectResponse:

@@ -24,9 +24,10 @@ env = jinja2.Environment(
 )
 
 
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, name: str, status_code: int = 200,
+           headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
     html = env.get_template(name).render(request=request, **context)
-    return HTMLResponse(html, status_code=status_code)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
 def terse_validation_errors(app: FastAPI) -> None:
