@@ -201,9 +201,8 @@ def test_language_links_after_a_post_go_to_the_page_the_reporter_is_on(
     assert 'href="/followup?lang=zh"' in wrong.text
     receipt = c.post("/api/v1/reports", json={"text": "tip"}).json()["receipt"]
     sent = c.post("/followup/message", data={"receipt": receipt, "text": "more"})
-    assert "?lang=" not in sent.text.replace('action="/followup?lang=zh"', "")
-    assert 'action="/followup?lang=zh"' in sent.text
-    switched = c.post("/followup?lang=zh", data={"receipt": receipt})
+    assert 'href="/followup?lang=zh"' in sent.text
+    switched = c.get("/followup?lang=zh")  # the follow-up session keeps the case open
     assert switched.status_code == 200 and "您的举报" in switched.text and "more" in switched.text
     assert c.get("/?lang=zh").status_code == c.get("/followup?lang=en").status_code == 200
 
@@ -262,3 +261,42 @@ def test_follow_up_page_says_when_to_expect_an_answer_and_confirms_a_message(
     closed = c.post("/followup", data={"receipt": receipt}).text
     assert "closed: false report" in closed and "false_report" not in closed
     assert 'id="expect"' not in closed
+
+
+def test_a_follow_up_session_spares_the_receipt_check_and_keeps_it_off_the_page(
+        service: Service, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """After one receipt check the follow-up pages open by a signed cookie (HttpOnly,
+    SameSite=Strict, half an hour, bound to the report): no argon2 per page, no receipt in
+    the HTML; a forged or expired cookie opens nothing."""
+    import time
+    import types
+
+    from tipline.service import receipts, reporter_app
+
+    c = client(service)
+    receipt = c.post("/api/v1/reports", json={"text": "tip"}).json()["receipt"]
+    opened = c.post("/followup", data={"receipt": receipt})
+    cookie = opened.headers["set-cookie"]
+    assert "tipline_followup=" in cookie and "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie and "Path=/followup" in cookie and "Max-Age=1800" in cookie
+    assert receipt not in opened.text
+    checks: list[str] = []
+    real = receipts.matches
+    monkeypatch.setattr(receipts, "matches", lambda *a: checks.append("x") or real(*a))
+    assert 'id="status"' in c.get("/followup").text
+    sent = c.post("/followup/message", data={"text": "More."})
+    assert 'id="sent"' in sent.text and checks == []
+    value = c.cookies.get("tipline_followup")
+    assert value
+    pk, expires, sig = value.split(".")
+    for forged in (f"{int(pk) + 1}.{expires}.{sig}", f"{pk}.{int(expires) + 9}.{sig}"):
+        other = client(service)
+        other.cookies.set("tipline_followup", forged, path="/followup")
+        assert 'id="receipt"' in other.get("/followup").text  # the receipt form again
+    later = types.SimpleNamespace(time=lambda: time.time() + 1801)
+    with monkeypatch.context() as m:
+        m.setattr(reporter_app, "time", later)
+        assert 'id="receipt"' in c.get("/followup").text  # expired
+    assert 'id="status"' in c.get("/followup").text
+    c.post("/followup/close")
+    assert 'id="receipt"' in c.get("/followup").text

@@ -4,20 +4,29 @@ Route table (HTML forms work without JavaScript; the API mirrors them):
 
     GET  /                              report form
     POST /report                        submit (form) -> receipt page, shown once
-    GET  /followup                      receipt form
-    POST /followup                      receipt (form) -> status and messages
-    POST /followup/message              receipt + text (form) -> status and messages
+    GET  /followup                      receipt form, or the case while a follow-up session lasts
+    POST /followup                      receipt (form) -> status and messages, and a session
+    POST /followup/message              text (form; the session, or a receipt) -> the same
+    POST /followup/close                end the follow-up session
+
+After one receipt check the browser holds a follow-up session: a signed cookie naming the
+report and its expiry (HttpOnly, SameSite=Strict, path /followup), so the follow-up pages do
+not pay the argon2 check again and the receipt is not written into the pages.
     POST /api/v1/reports                submit (JSON) -> 201 {report_id, receipt}
     GET  /api/v1/followup               X-Receipt -> {report_id, status, messages}
     POST /api/v1/followup/messages      X-Receipt, {text} -> 201
 """
 
 
+import hashlib
+import hmac
+import secrets
+import time
 from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, Form, Header, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -56,6 +65,9 @@ class FollowupOut(BaseModel):
     messages: list[dict[str, Any]]
 
 
+SESSION = "tipline_followup"
+SESSION_S = 30 * 60  # a follow-up session lasts half an hour from the last page
+
 # Where a page reached by a POST lives, for its language links (a link is a GET).
 GET_PAGE = {"/report": "/", "/followup": "/followup", "/followup/message": "/followup"}
 
@@ -82,6 +94,22 @@ def create_reporter_app(service: Service) -> FastAPI:
                        form_page=lambda request: too_large_page(request))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     terse_validation_errors(app)
+
+    # sessions are signed with a key derived from the identity key (so they survive a restart
+    # and are shared by every process), or a random one when the service has none
+    session_key = hashlib.sha256(b"tipline reporter sessions:" + (
+        service.throttle_secret or secrets.token_bytes(32))).digest()
+
+    def signed(body: str) -> str:
+        return hmac.new(session_key, body.encode(), hashlib.sha256).hexdigest()
+
+    def session_report(request: Request, db: Session) -> Report | None:
+        """The report this browser's follow-up session opens, while it lasts."""
+        report_pk, expires, sig = (request.cookies.get(SESSION, "").split(".") + ["", ""])[:3]
+        if not (report_pk.isdigit() and expires.isdigit() and int(expires) > time.time()
+                and hmac.compare_digest(sig, signed(f"{report_pk}.{expires}"))):
+            return None
+        return db.get(Report, int(report_pk))
 
     def db_session() -> Any:
         with service.database.session() as db:
@@ -175,16 +203,30 @@ def create_reporter_app(service: Service) -> FastAPI:
             "too many wrong receipts; please try again later"
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
-    def followup_page(request: Request, db: Session, report: Report, receipt: str,
-                      error: str = "", status_code: int = 200, sent: bool = False
-                      ) -> HTMLResponse:
-        """Status, when to expect an answer, the messages and a copy of the report as sent."""
+    def followup_page(request: Request, db: Session, report: Report, error: str = "",
+                      status_code: int = 200, sent: bool = False) -> HTMLResponse:
+        """Status, when to expect an answer, the messages and a copy of the report as sent;
+        the follow-up session is (re)started for another half hour."""
         status, disposition = reports.stage_for_reporter(report.case)
         first = report.case.statements[0].text if report.case.statements else ""
-        return page(request, "reporter/followup.html", status_code=status_code, report=report,
-                    receipt=receipt, status=status, disposition=disposition,
+        resp = page(request, "reporter/followup.html", status_code=status_code, report=report,
+                    status=status, disposition=disposition,
                     closed=status == service.policies.workflow.closing, original=first,
                     messages=reports.messages(db, report.case_pk), error=error, sent=sent)
+        body = f"{report.id}.{int(time.time()) + SESSION_S}"
+        resp.set_cookie(SESSION, f"{body}.{signed(body)}", max_age=SESSION_S, path="/followup",
+                        httponly=True, samesite="strict", secure=service.settings.secure_cookies)
+        return resp
+
+    def opened(request: Request, db: Session, receipt: str) -> Report:
+        """A form's report: by its receipt when one is typed, else by the session."""
+        if receipt.strip():
+            return lookup(request, db, receipt, form=True)
+        report = session_report(request, db)
+        if report is None:  # no guess was made: nothing to count or delay
+            raise ReceiptRefused(401, form=True)
+        audit.record(db, "reporter", "report.read", report.case.case_id)
+        return report
 
     api = APIRouter(prefix="/api/v1")
 
@@ -259,23 +301,33 @@ def create_reporter_app(service: Service) -> FastAPI:
         return page(request, "reporter/receipt.html", new=new)
 
     @app.get("/followup", response_class=HTMLResponse, include_in_schema=False)
-    def followup_form(request: Request) -> HTMLResponse:
-        return page(request, "reporter/login.html", error="")
+    def followup_form(request: Request, db: Db) -> HTMLResponse:
+        report = session_report(request, db)
+        if report is None:
+            return page(request, "reporter/login.html", error="")
+        audit.record(db, "reporter", "report.read", report.case.case_id)
+        return followup_page(request, db, report)
 
     @app.post("/followup", response_class=HTMLResponse, include_in_schema=False)
     def followup_form_post(request: Request, db: Db,
                            receipt: Annotated[str, Form()] = "") -> HTMLResponse:
-        return followup_page(request, db, lookup(request, db, receipt, form=True), receipt)
+        return followup_page(request, db, opened(request, db, receipt))
 
     @app.post("/followup/message", response_class=HTMLResponse, include_in_schema=False)
     def message_form(request: Request, db: Db, receipt: Annotated[str, Form()] = "",
                      text: Annotated[str, Form()] = "") -> HTMLResponse:
-        report = lookup(request, db, receipt, form=True)
+        report = opened(request, db, receipt)
         try:
             reports.reporter_message(db, report, text, service.settings.max_report_chars)
         except reports.ReportError as exc:
-            return followup_page(request, db, report, receipt, error=said(request, exc),
+            return followup_page(request, db, report, error=said(request, exc),
                                  status_code=409 if exc.code == "closed" else 422)
-        return followup_page(request, db, report, receipt, sent=True)
+        return followup_page(request, db, report, sent=True)
+
+    @app.post("/followup/close", include_in_schema=False)
+    def close_session() -> Response:
+        resp = RedirectResponse("/followup", status_code=303)
+        resp.delete_cookie(SESSION, path="/followup")
+        return resp
 
     return app
