@@ -160,3 +160,42 @@ def test_flood_of_wrong_receipts_and_logins_does_not_stall_legitimate_users(
     slow = [a for a in answers if a[0] in ("new report", "correct receipt", "correct login")
             and a[2] > 3.0]
     assert slow == []
+
+
+def test_no_write_lock_is_held_while_a_page_analyses(
+        service: Service, team: dict[str, Staff]) -> None:
+    """A findings page or analysis request that finds no stored analysis runs the analyzer
+    (seconds, for the real one) after committing, not inside the request's transaction."""
+    if service.database.engine.dialect.name != "sqlite":
+        pytest.skip("the lock probe is SQLite's")
+    path = make_url(service.settings.db_url).database
+    assert path
+    held: list[bool] = []
+    analyse = service.analyzer
+
+    def probing(case: Any) -> Any:
+        conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            held.append(False)
+        except sqlite3.OperationalError:
+            held.append(True)
+        finally:
+            conn.close()
+        return analyse(case)
+
+    service.analyzer = probing
+    staff = TestClient(create_staff_app(service))
+    h = {"Authorization": "Bearer " + staff.post("/api/v1/auth/token", json={
+        "username": "sue", "password": PASSWORD, "totp": team["sue"].code()}).json()[
+        "access_token"]}
+    case = {"id": "an-1", "received_at": "2025-01-01T10:00:00+00:00",
+            "people": [{"id": "P1", "role": "reporter"}],
+            "statements": [{"id": "S1", "by": "P1", "text": "Cash."},
+                           {"id": "S2", "by": "P1", "text": "No cash."}]}
+    assert staff.post("/api/v1/cases", json=case, headers=h).status_code == 201
+    r = staff.get("/api/v1/cases/an-1/analysis", headers=h)
+    assert r.status_code == 200 and r.json()["findings"]
+    assert staff.get("/api/v1/cases/an-1/analysis", headers=h).json() == r.json()  # stored
+    assert held == [False]

@@ -71,8 +71,15 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self.sessions() as db, db.begin():
-            yield db
+        """A unit of work. Code inside may `commit()` early to end a transaction before a
+        slow step (SQLite has one writer); what follows runs in a new one, committed here."""
+        with self.sessions() as db:
+            try:
+                yield db
+            except BaseException:
+                db.rollback()
+                raise
+            db.commit()
 
     def dispose(self) -> None:
         self.engine.dispose()
