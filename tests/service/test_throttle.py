@@ -161,3 +161,27 @@ def test_unreachable_redis_fails_at_start(service: Service, tmp_path: Path) -> N
                                    redis_url="redis://127.0.0.1:1/0")
     with pytest.raises(ThrottleStoreError, match="TIPLINE_REDIS_URL"):
         open_service(settings, migrate_schema=False)
+
+
+def test_a_wrong_one_time_code_costs_no_password_hash(
+        service: Service, team: dict[str, Staff]) -> None:
+    """A flood of failed logins cannot know the code: checked first, it spares the argon2
+    check, which is paid only once the code is right."""
+    from argon2 import PasswordHasher
+
+    calls: list[str] = []
+
+    class Counting(PasswordHasher):
+        def verify(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append("verify")
+            return super().verify(*args, **kwargs)
+
+    s = service.settings
+    service.hasher = Counting(time_cost=s.argon2_time_cost, memory_cost=s.argon2_memory_kib,
+                              parallelism=s.argon2_parallelism)
+    c = TestClient(create_staff_app(service), client=("198.51.100.60", 5000))
+    assert _login(c, "ivy", None, "guess") == 401
+    assert _login(c, "nobody", None, "guess") == 401
+    assert calls == []
+    assert _login(c, "ivy", team["ivy"], "guess") == 401 and calls == ["verify"]
+    assert _login(c, "ivy", team["ivy"]) == 200
