@@ -199,3 +199,30 @@ def test_no_write_lock_is_held_while_a_page_analyses(
     assert r.status_code == 200 and r.json()["findings"]
     assert staff.get("/api/v1/cases/an-1/analysis", headers=h).json() == r.json()  # stored
     assert held == [False]
+
+
+def test_receipt_and_password_checks_read_without_waiting_for_a_writer(
+        service: Service, team: dict[str, Staff]) -> None:
+    """The reads a flood of guesses makes take no write lock: with another transaction holding
+    SQLite's write lock, a wrong receipt and a failed login are answered at once."""
+    if service.database.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer")
+    path = make_url(service.settings.db_url).database
+    assert path
+    reporter = TestClient(create_reporter_app(service))
+    staff = TestClient(create_staff_app(service))
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        start = time.monotonic()
+        assert reporter.get("/api/v1/followup", headers={
+            "X-Receipt": "0000-0000-0000-0000-0000-0000"}).status_code == 401
+        from tipline.service import auth
+        with service.database.session() as db:
+            assert auth.authenticate(service.database, db, service.hasher, service.vault,
+                                     "ivy", "guess", "000000") is None
+        assert time.monotonic() - start < 5  # not the 30 s busy timeout
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert staff.get("/login").status_code == 200

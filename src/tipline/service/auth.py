@@ -73,7 +73,7 @@ def authenticate(database: Database, db: Session, ph: PasswordHasher, vault: Tot
     The account is read in a short transaction of its own and the password checked after it
     ends: the argon2 time (and a rehash) never holds a database lock, which on SQLite would
     make every other request wait. `db`, the request's session, is touched only after."""
-    with database.session() as peek:
+    with database.read() as peek:
         row = peek.execute(select(User.id, User.password_hash, User.active, User.totp_secret,
                                   User.totp_last_step).where(User.username == username)).first()
     if row is None or not row.active:

@@ -13,10 +13,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_S = 30
-# Connections kept and allowed beyond them: as many as the two apps' worker threads (40 each)
-# may use at once, so a burst waits for the database, never for a pool slot (SQLAlchemy's
-# default, 5 + 10, answered 500 after 30 s under load).
+# SQLite connections kept and allowed beyond them: as many as the two apps' worker threads
+# (40 each) may use at once, so a burst waits for the database, never for a pool slot
+# (SQLAlchemy's default, 5 + 10, answered 500 after 30 s under load). A PostgreSQL server
+# limits its clients (100 by default, shared by every process), so there the pool stays small.
 POOL = (10, 70)
+PG_POOL = (10, 10)
+READ_ONLY = "tipline_read_only"
 
 
 def make_engine(url: str) -> Engine:
@@ -54,12 +57,15 @@ def make_engine(url: str) -> Engine:
         def _begin(conn: Any) -> None:
             # Take the write lock up front. Nearly every request writes (the audit log), and a
             # deferred transaction that read first fails at once with "database is locked"
-            # when another writer got in between; IMMEDIATE waits its turn instead.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # when another writer got in between; IMMEDIATE waits its turn instead. A
+            # read-only session (`Database.read`) begins deferred: in WAL mode it neither
+            # waits for the writer nor holds it up.
+            read_only = conn.get_execution_options().get(READ_ONLY)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True, pool_size=POOL[0],
-                         max_overflow=POOL[1])
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, pool_size=PG_POOL[0],
+                         max_overflow=PG_POOL[1])
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -73,6 +79,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.readers = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
+                                    expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -85,6 +93,17 @@ class Database:
                 db.rollback()
                 raise
             db.commit()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A short read that writes nothing: on SQLite it takes no write lock, so the checks
+        a flood of guesses makes (receipt candidates, password hashes) never queue behind,
+        or hold up, the requests that write."""
+        with self.readers() as db:
+            try:
+                yield db
+            finally:
+                db.rollback()
 
     def dispose(self) -> None:
         self.engine.dispose()

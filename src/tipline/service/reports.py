@@ -109,7 +109,7 @@ def find_by_receipt(service: Service, receipt: str) -> int | None:
     norm = receipts.normalise(receipt or "")
     if norm is None:
         return None
-    with service.database.session() as db:
+    with service.database.read() as db:
         candidates = db.execute(select(Report.id, Report.receipt_hash).where(
             Report.receipt_prefix == receipts.prefix(norm))).all()
     for report_pk, receipt_hash in candidates:

@@ -209,11 +209,13 @@ def create_staff_app(service: Service) -> FastAPI:
         if user is None:
             service.login_failures.hit(ip)
             service.account_failures.hit(account)
-            audit.record(db, username[:80] or "?", "login.failed", ip=ip)
         if not strong and crowded:
+            # refused by a window, like a client over its own limit: counted, not audited,
+            # so a flood does not queue every request behind the audit chain's one head row
             return too_many(max(service.account_failures.retry_after(account),
                                 service.login_failures.overall.retry_after("*")))
         if user is None:
+            audit.record(db, username[:80] or "?", "login.failed", ip=ip)
             return JSONResponse({"detail": "wrong user name, password or one-time code"},
                                 status_code=401)
         audit.record(db, user.username, "login", ip=ip)
