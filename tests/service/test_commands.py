@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+from cryptography.fernet import Fernet
 from sqlalchemy import update
 
 from tipline.service.db import make_engine
@@ -34,6 +35,8 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 def test_user_add_and_audit_verify(db_url: str, tmp_path: Path) -> None:
     env = _env(tmp_path)
+    # the shared database holds other tests' sealed secrets: a new key file would be refused
+    env["TIPLINE_IDENTITY_KEY"] = Fernet.generate_key().decode()
     name = f"op{os.getpid()}{time.monotonic_ns() % 10**6}"
     r = _run(["user", "add", name, "--role", "supervisor", "--password-stdin", "--db", db_url],
              env, "a very long password\n")
@@ -60,6 +63,8 @@ def test_user_add_and_audit_verify(db_url: str, tmp_path: Path) -> None:
     engine.dispose()
     assert r.returncode == 1
     assert f"AUDIT LOG BROKEN at entry {seq}" in r.stderr and "altered" in r.stderr
+    # the altered entry's values are shown as what it now says, not as a true record
+    assert "which may be the forgery:" in r.stderr and "'mallory'" in r.stderr
 
 
 def _free_port() -> int:
@@ -84,6 +89,12 @@ def test_serve_runs_both_apps_on_default_sqlite(tmp_path: Path) -> None:
                 time.sleep(0.1)
         r = httpx.post(f"http://127.0.0.1:{rp}/api/v1/reports", json={"text": "tip"})
         assert r.status_code == 201
+        # X-Forwarded-For from a local peer is not believed unless TIPLINE_TRUSTED_PROXY says
+        # so: a flooder cannot name a new address per request to dodge its own limit
+        codes = [httpx.post(f"http://127.0.0.1:{rp}/api/v1/reports", json={"text": "tip"},
+                            headers={"X-Forwarded-For": f"10.9.9.{i}"}).status_code
+                 for i in range(5)]
+        assert codes == [201, 201, 201, 201, 429]
         assert httpx.get(f"http://127.0.0.1:{rp}/login").status_code == 404
         assert "/api/v1/cases" in httpx.get(f"http://127.0.0.1:{sp}/openapi.json").json()["paths"]
         assert (tmp_path / "data" / "tipline.sqlite3").exists()
@@ -91,3 +102,14 @@ def test_serve_runs_both_apps_on_default_sqlite(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_trusted_proxy_is_a_setting(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tipline.service.commands import proxy_options
+    from tipline.service.config import Settings
+
+    monkeypatch.delenv("TIPLINE_TRUSTED_PROXY", raising=False)
+    assert proxy_options(Settings.from_env("sqlite:///x")) == {"proxy_headers": False}
+    monkeypatch.setenv("TIPLINE_TRUSTED_PROXY", "10.0.0.5")
+    assert proxy_options(Settings.from_env("sqlite:///x")) == {
+        "proxy_headers": True, "forwarded_allow_ips": "10.0.0.5"}

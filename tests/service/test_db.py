@@ -40,3 +40,28 @@ def test_concurrent_reads_and_appends_chain_cleanly(service: Service) -> None:
     with service.database.session() as db:
         assert db.scalar(select(func.count()).select_from(AuditEntry)) == 48
         assert audit.verify(db).ok
+
+
+def test_sqlite_file_and_its_wal_are_private(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14 item 9: the database (every report in clear) was created 0644."""
+    import os
+    import stat
+
+    from sqlalchemy import text
+
+    from tipline.service.db import make_engine
+
+    old = os.umask(0o022)
+    try:
+        engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'tipline.sqlite3'}")
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x TEXT)"))
+            conn.execute(text("INSERT INTO t VALUES ('report')"))
+        files = sorted((tmp_path / "new").iterdir())
+        assert [f.name for f in files] == ["tipline.sqlite3", "tipline.sqlite3-shm",
+                                           "tipline.sqlite3-wal"]
+        for f in files:
+            assert stat.S_IMODE(f.stat().st_mode) == 0o600, f.name
+        engine.dispose()
+    finally:
+        os.umask(old)

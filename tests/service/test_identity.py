@@ -66,3 +66,34 @@ def test_request_approve_view_audited(service: Service, staff_client: TestClient
     sue = TestClient(staff_client.app)
     login_page(sue, team["sue"])
     assert sue.get(f"/cases/{case_id}/identity").status_code == 403
+
+
+def test_a_server_database_needs_the_key_place_said(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14 item 5: `tipline serve --db postgresql…` from another folder silently made a
+    new key in ./var. Without TIPLINE_DATA_DIR or TIPLINE_IDENTITY_KEY it now refuses."""
+    from tipline.service.config import Settings
+
+    for name in ("TIPLINE_IDENTITY_KEY", "TIPLINE_DATA_DIR", "TIPLINE_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(identity.IdentityKeyError, match="TIPLINE_DATA_DIR"):
+        Settings.from_env("postgresql+psycopg://postgres@127.0.0.1/test")
+    assert Settings.from_env("sqlite:///x.sqlite3").db_url == "sqlite:///x.sqlite3"
+    monkeypatch.setenv("TIPLINE_DATA_DIR", "/srv/tipline")
+    assert Settings.from_env("postgresql+psycopg://postgres@127.0.0.1/test")
+
+
+def test_no_new_key_beside_data_sealed_with_another(
+        service: Service, team: dict[str, Staff], tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Started from another folder, a service over a database holding sealed TOTP secrets
+    refuses to make a new key (which would answer every staff login with 500)."""
+    import dataclasses
+
+    from tipline.service.runtime import open_service
+
+    monkeypatch.delenv("TIPLINE_IDENTITY_KEY", raising=False)
+    elsewhere = dataclasses.replace(service.settings, data_dir=tmp_path / "elsewhere")
+    with pytest.raises(identity.IdentityKeyError, match="sealed"):
+        open_service(elsewhere, migrate_schema=False)
+    assert not (tmp_path / "elsewhere" / "identity.key").exists()

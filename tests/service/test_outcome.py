@@ -4,10 +4,13 @@ anonymised summary keeps initials only and redacts identifiers."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.service.conftest import Staff, login_page, token_for
+from tipline.service.models import CaseRecord
 from tipline.service.outcome import assess_leniency, assess_reward, initial, redact
 from tipline.service.policy import load_policies
+from tipline.service.runtime import Service
 
 P = load_policies()
 
@@ -82,3 +85,28 @@ def test_outcome_page_closes_the_loop(staff_client: TestClient, team: dict[str, 
     summary = page.split('id="summary">')[1].split("</pre>")[0]
     assert "He Ming" not in summary and "13800138000" not in summary
     assert "reporter M." in summary and "(substantiated)" in summary
+
+
+def test_summary_redacts_the_reporters_identity_fields_and_names_in_free_text(
+        service: Service, staff_client: TestClient, team: dict[str, Staff]) -> None:
+    """Issue 14 item 2: a web report's reporter gave their name in the identity fields and in
+    the text; only names in the people list (none here) were redacted."""
+    from tipline.service.reporter_app import create_reporter_app
+
+    reporter = TestClient(create_reporter_app(service))
+    for text in ("I am Zhang Min from accounts. My manager Li Qiang took 20,000 CNY; Zhang "
+                 "saw it and Qiang knows. Write to zm.accounts@example.org or wechat zmin88.",
+                 "我是财务部的张敏，我们科长李强收了几万块。"):
+        r = reporter.post("/api/v1/reports", json={
+            "text": text, "identity": {"name": "Zhang Min", "contact": "wechat zmin88"}})
+        assert r.status_code == 201
+    csrf = login_page(staff_client, team["sue"])
+    assert csrf
+    with service.database.session() as db:
+        ids = db.scalars(select(CaseRecord.case_id).order_by(CaseRecord.id)).all()
+    english = staff_client.get(f"/cases/{ids[0]}/outcome").text
+    chinese = staff_client.get(f"/cases/{ids[1]}/outcome").text
+    for secret in ("Zhang", "Min ", "Li Qiang", "Qiang", "zm.accounts", "zmin88", "张敏", "李强"):
+        assert secret not in english and secret not in chinese, secret
+    assert "from reporter M." in english and "took 20,000 CNY" in english
+    assert "收了几万块" in chinese

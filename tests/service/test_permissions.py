@@ -113,8 +113,14 @@ def test_admin_manages_accounts_and_reads_audit(staff_client: TestClient,
     ivy_id = int(row[1])
     h = token_for(staff_client, team["ivy"])
     assert staff_client.get("/api/v1/cases", headers=h).status_code == 200
+    ivy_page = TestClient(staff_client.app)
+    login_page(ivy_page, team["ivy"])
     staff_client.post(f"/users/{ivy_id}/active", data={"csrf_token": csrf, "active": "0"})
     assert staff_client.get("/api/v1/cases", headers=h).status_code == 401  # token dead
+    # Issue 14 item 4: reactivating must not bring the old token or session back to life
+    staff_client.post(f"/users/{ivy_id}/active", data={"csrf_token": csrf, "active": "1"})
+    assert staff_client.get("/api/v1/cases", headers=h).status_code == 401
+    assert ivy_page.get("/", follow_redirects=False).status_code == 303
     for name in ("ivy", "sue", "cus"):
         other = TestClient(staff_client.app)
         if name != "ivy":

@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.service.conftest import PASSWORD, Staff, token_for
 from tipline.case import load_case
+from tipline.service.models import AuditEntry
 from tipline.service.runtime import Service
 
 CASES = Path("/work/shared/cases/dev")
@@ -138,3 +140,51 @@ def test_totp_secrets_are_sealed_at_rest(service: Service, staff_client: TestCli
         stored = db.scalar(select(User.totp_secret).where(User.username == "ivy"))
         assert stored is not None and stored.startswith("fernet:")
         assert ivy.totp_secret not in stored
+
+
+def test_a_closed_case_takes_no_new_work_until_a_supervisor_reopens_it(
+        service: Service, staff_client: TestClient, team: dict[str, Staff]) -> None:
+    """Issue 14 item 8: staff could add statements and records to a closed case, and nobody
+    could reopen it."""
+    sue = token_for(staff_client, team["sue"])
+    assert staff_client.post("/api/v1/cases", content=CASE_YAML, headers=sue | {
+        "content-type": "application/yaml"}).status_code == 201
+    for status in ("triaged", "investigating"):
+        assert staff_client.post("/api/v1/cases/api-1/status", headers=sue,
+                                 json={"status": status}).status_code == 200
+    assert staff_client.post("/api/v1/cases/api-1/status", headers=sue, json={
+        "status": "closed", "disposition": "unfounded", "reasons": "No record of it."}
+    ).status_code == 200
+    r = staff_client.post("/api/v1/cases/api-1/statements", headers=sue,
+                          json={"by": "P2", "text": "One more thing."})
+    assert r.status_code == 422 and "closed" in r.json()["detail"]
+    r = staff_client.post("/api/v1/cases/api-1/evidence", headers=sue,
+                          json={"kind": "note", "text": "A late record."})
+    assert r.status_code == 422 and "closed" in r.json()["detail"]
+    short = staff_client.post("/api/v1/cases/api-1/reopen", headers=sue, json={"reason": "x"})
+    assert short.status_code == 422
+    r = staff_client.post("/api/v1/cases/api-1/reopen", headers=sue,
+                          json={"reason": "The bank sent the missing statements."})
+    assert r.status_code == 200 and r.json() == {"status": "investigating"}
+    listed = staff_client.get("/api/v1/cases", headers=sue).json()
+    assert [c["status"] for c in listed] == ["investigating"]
+    assert staff_client.post("/api/v1/cases/api-1/statements", headers=sue, json={
+        "by": "P2", "text": "One more thing."}).status_code == 201
+    assert staff_client.post("/api/v1/cases/api-1/reopen", headers=sue, json={
+        "reason": "Not closed, so nothing to reopen."}).status_code == 422
+    with service.database.session() as db:
+        entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "case.reopen")).one()
+        assert entry.actor == "sue" and entry.detail["disposition"] == "unfounded"
+        assert "missing statements" in entry.detail["reason"]
+
+
+def test_only_supervisors_reopen(service: Service, staff_client: TestClient,
+                                 team: dict[str, Staff]) -> None:
+    sue, ivy = token_for(staff_client, team["sue"]), token_for(staff_client, team["ivy"])
+    assert staff_client.post("/api/v1/cases", content=CASE_YAML, headers=ivy | {
+        "content-type": "application/yaml"}).status_code == 201
+    assert staff_client.post("/api/v1/cases/api-1/status", headers=sue, json={
+        "status": "closed", "disposition": "unfounded", "reasons": "No record."}
+    ).status_code == 200
+    assert staff_client.post("/api/v1/cases/api-1/reopen", headers=ivy, json={
+        "reason": "I would like to carry on."}).status_code == 403

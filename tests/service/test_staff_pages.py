@@ -100,6 +100,17 @@ def test_intake_case_work_and_findings_page(service: Service, staff_client: Test
     assert download.content == b"%PDF-1.4 data"
     assert download.headers["content-type"] == "application/octet-stream"
     assert download.headers["content-disposition"].startswith("attachment")
+    # Issue 14 item 10: a name with a double quote came back encoded twice (%2522)
+    r = staff_client.post(f"/cases/{case_id}/evidence", data={
+        "csrf_token": csrf, "kind": "document", "text": "Memo."},
+        files={"file": ('memo "final" 备忘.txt', b"memo", "text/plain")})
+    assert r.status_code == 200
+    with service.database.session() as db:
+        memo = db.scalars(select(Attachment).order_by(Attachment.id.desc())).first()
+        assert memo is not None and memo.filename == 'memo "final" 备忘.txt'
+    cd = staff_client.get(f"/attachments/{memo.id}").headers["content-disposition"]
+    assert cd == ('attachment; filename="memo _final_ __.txt"; '
+                  "filename*=UTF-8''memo%20%22final%22%20%E5%A4%87%E5%BF%98.txt")
 
     assert jobs.run_pending(service.database, service.analyzer) >= 1
     findings = staff_client.get(f"/cases/{case_id}/findings")
@@ -137,3 +148,33 @@ def test_investigator_cannot_open_unassigned_case_pages(
     assert staff_client.get(f"/cases/{case_id}").status_code == 404
     assert staff_client.get(f"/cases/{case_id}/findings").status_code == 404
     assert case_id not in staff_client.get("/").text
+
+
+def test_failed_login_keeps_the_user_name_and_roles_land_where_their_work_is(
+        staff_client: TestClient, team: dict[str, Staff]) -> None:
+    """Issue 14 item 10: a failed login cleared the user name; custodian and admin landed on
+    "No cases for you"."""
+    form = staff_client.get("/login").text
+    csrf = form.split('name="csrf_token" value="')[1].split('"')[0]
+    r = staff_client.post("/login", data={"csrf_token": csrf, "username": "ivy",
+                                          "password": "wrong", "totp": "000000", "next": "/"})
+    assert r.status_code == 401 and 'name="username" required autocomplete="username" ' \
+        'value="ivy"' in r.text
+    for name, where in (("cus", "/identity-requests"), ("ada", "/users")):
+        other = TestClient(staff_client.app)
+        login_page(other, team[name])
+        landing = other.get("/", follow_redirects=False)
+        assert landing.status_code == 303 and landing.headers["location"] == where
+
+
+def test_staff_pages_refuse_with_a_page_and_the_api_with_json(
+        staff_client: TestClient, team: dict[str, Staff]) -> None:
+    """Issue 14 item 10: staff 403 and 404 were raw JSON in the browser."""
+    login_page(staff_client, team["ivy"])
+    for path, code, words in (("/users", 403, "Not allowed"), ("/cases/nope", 404, "Not found")):
+        r = staff_client.get(path)
+        assert r.status_code == code and r.headers["content-type"].startswith("text/html")
+        assert words in r.text and 'href="/"' in r.text
+    api = staff_client.get("/api/v1/cases")
+    assert api.status_code == 401 and api.json()["detail"]
+    assert api.headers["www-authenticate"] == "Bearer"

@@ -113,8 +113,28 @@ def test_failed_logins_are_throttled_per_account_from_any_address(
         c = TestClient(app, client=(f"192.0.2.{i}", 5000))
         assert _login(c, name, None, "wrong") == 401
     fresh = TestClient(app, client=("192.0.2.99", 5000))
-    assert _login(fresh, "ivy", team["ivy"]) == 429  # even the right password waits
+    assert _login(fresh, "ivy", None, "wrong") == 429  # further guesses at ivy are refused
     assert _login(fresh, "ian", team["ian"]) == 200  # other accounts are untouched
+
+
+def test_strangers_failures_never_lock_out_the_right_password_and_code(
+        service: Service, team: dict[str, Staff]) -> None:
+    """Issue 14 item 3: 250 failed logins from 25 addresses refused a supervisor with the
+    right password and code. The account and overall windows refuse wrong attempts only."""
+    app = create_staff_app(service)
+    for i in range(25):  # each address stays under its own limit
+        c = TestClient(app, client=(f"203.0.113.{i}", 5000))
+        for _ in range(service.settings.login_failures_per_client[0] - 1):
+            assert _login(c, "sue", None, "wrong") in (401, 429)
+    assert service.account_failures.blocked("sue") and service.login_failures.overall_blocked()
+    sue = TestClient(app, client=("198.51.100.50", 5000))
+    assert _login(sue, "sue", None, "wrong") == 429
+    assert _login(sue, "sue", team["sue"]) == 200
+    form = sue.get("/login").text
+    csrf = form.split('name="csrf_token" value="')[1].split('"')[0]
+    r = sue.post("/login", data={"csrf_token": csrf, "username": "sue", "password": PASSWORD,
+                                 "totp": team["sue"].code(), "next": "/"})
+    assert r.status_code == 200 and 'action="/logout"' in r.text
 
 
 def test_limits_hold_across_processes_sharing_redis(service: Service, prefix: str,
@@ -141,3 +161,27 @@ def test_unreachable_redis_fails_at_start(service: Service, tmp_path: Path) -> N
                                    redis_url="redis://127.0.0.1:1/0")
     with pytest.raises(ThrottleStoreError, match="TIPLINE_REDIS_URL"):
         open_service(settings, migrate_schema=False)
+
+
+def test_a_wrong_one_time_code_costs_no_password_hash(
+        service: Service, team: dict[str, Staff]) -> None:
+    """A flood of failed logins cannot know the code: checked first, it spares the argon2
+    check, which is paid only once the code is right."""
+    from argon2 import PasswordHasher
+
+    calls: list[str] = []
+
+    class Counting(PasswordHasher):
+        def verify(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append("verify")
+            return super().verify(*args, **kwargs)
+
+    s = service.settings
+    service.hasher = Counting(time_cost=s.argon2_time_cost, memory_cost=s.argon2_memory_kib,
+                              parallelism=s.argon2_parallelism)
+    c = TestClient(create_staff_app(service), client=("198.51.100.60", 5000))
+    assert _login(c, "ivy", None, "guess") == 401
+    assert _login(c, "nobody", None, "guess") == 401
+    assert calls == []
+    assert _login(c, "ivy", team["ivy"], "guess") == 401 and calls == ["verify"]
+    assert _login(c, "ivy", team["ivy"]) == 200

@@ -113,8 +113,9 @@ def _walk(db: Session, wanted: set[int]) -> tuple[Verdict, dict[int, str]]:
             return Verdict(False, count, f"entry {e.seq} does not chain onto entry {e.seq - 1} "
                            "(an earlier entry was altered or replaced)", e.seq), seen
         if entry_hash(prev, entry_content(e)) != e.hash:
-            return Verdict(False, count, f"entry {e.seq} ({e.action} by {e.actor} at {e.at}) "
-                           "was altered: its content no longer matches its hash", e.seq), seen
+            return Verdict(False, count, f"entry {e.seq} was altered: its content no longer "
+                           "matches its hash (what it says now, which may be the forgery: "
+                           f"{e.action!r} by {e.actor!r} at {e.at!r})", e.seq), seen
         if e.seq in wanted:
             seen[e.seq] = e.hash
         prev, expected_seq, count = e.hash, e.seq + 1, count + 1

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tipline.errors import TiplineError
 from tipline.service import passwords
+from tipline.service.db import Database
 from tipline.service.models import ApiToken, StaffSession, User, utcnow
 from tipline.service.permissions import ROLES
 from tipline.service.vault import TotpVault, is_sealed
@@ -60,30 +61,43 @@ def totp_uri(username: str, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="Tipline")
 
 
-_DUMMY: dict[int, str] = {}
+def authenticate(database: Database, db: Session, ph: PasswordHasher, vault: TotpVault,
+                 username: str, password: str, totp_code: str | None) -> User | None:
+    """The user when password and (if enrolled) TOTP are right.
 
+    The cheap check comes first: an enrolled account's one-time code is checked before the
+    argon2 password check, and an unknown or inactive user name is refused as cheaply, so a
+    flood of guesses (which cannot know the code) costs no argon2 time and timing tells
+    nobody which enrolled accounts exist. Only a right code pays for the password check.
 
-def authenticate(db: Session, ph: PasswordHasher, vault: TotpVault, username: str, password: str,
-                 totp_code: str | None) -> User | None:
-    """The user when password and (if enrolled) TOTP are right; a missing user costs the same
-    argon2 time as a wrong password, so timing does not reveal which accounts exist."""
-    user = db.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
-        dummy = _DUMMY.setdefault(id(ph), ph.hash("not a password"))
-        passwords.verify(ph, dummy, password)
+    The account is read in a short transaction of its own and the password checked after it
+    ends: the argon2 time (and a rehash) never holds a database lock, which on SQLite would
+    make every other request wait. `db`, the request's session, is touched only after."""
+    with database.read() as peek:
+        row = peek.execute(select(User.id, User.password_hash, User.active, User.totp_secret,
+                                  User.totp_last_step).where(User.username == username)).first()
+    if row is None or not row.active:
+        totp_step(pyotp.random_base32(), totp_code or "", None)  # the same cheap work
         return None
-    if not passwords.verify(ph, user.password_hash, password):
-        return None
-    if user.totp_secret:
-        secret = vault.open(user.totp_secret)
-        step = totp_step(secret, totp_code or "", user.totp_last_step)
+    step = None
+    if row.totp_secret:
+        step = totp_step(vault.open(row.totp_secret), totp_code or "", row.totp_last_step)
         if step is None:
             return None
+    if not passwords.verify(ph, row.password_hash, password):
+        return None
+    rehashed = ph.hash(password) if ph.check_needs_rehash(row.password_hash) else None
+    user = db.get(User, row.id)
+    if user is None or not user.active:
+        return None
+    if step is not None and user.totp_secret:
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            return None  # the same code was used meanwhile, by a concurrent login
         user.totp_last_step = step
         if not is_sealed(user.totp_secret):
-            user.totp_secret = vault.seal(secret)
-    if ph.check_needs_rehash(user.password_hash):
-        user.password_hash = ph.hash(password)
+            user.totp_secret = vault.seal(user.totp_secret)
+    if rehashed and user.password_hash == row.password_hash:
+        user.password_hash = rehashed
     return user
 
 

@@ -6,18 +6,21 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tipline.errors import TiplineError
 from tipline.service import audit, cases, permissions
 from tipline.service.identity import IdentityBox
 from tipline.service.models import (
+    ApiToken,
+    AuditEntry,
     CaseRecord,
     IdentityRequest,
     Message,
     Note,
     ReporterIdentity,
+    StaffSession,
     Task,
     User,
     utcnow,
@@ -97,6 +100,35 @@ def change_status(db: Session, user: User, rec: CaseRecord, new: str,
                  disposition=disposition)
 
 
+def require_open(rec: CaseRecord, what: str) -> None:
+    """A closed case is a finished record: nothing is added until a supervisor reopens it."""
+    if rec.status == policies().workflow.closing:
+        raise Invalid(f"case {rec.case_id} is closed: a supervisor must reopen it before "
+                      f"{what} can be added")
+
+
+def reopen(db: Session, user: User, rec: CaseRecord, reason: str) -> None:
+    """A supervisor reopens a closed case, with the reason: it goes back to the status it was
+    closed from, its disposition is withdrawn (kept in the audit entry), and work resumes."""
+    wf = policies().workflow
+    require(user, "case.close", rec)
+    if rec.status != wf.closing:
+        raise Invalid(f"a {rec.status} case is not closed")
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise Invalid("say why the case is reopened (at least 10 characters)")
+    closed_from = next((d.get("old") for d in db.scalars(
+        select(AuditEntry.detail).where(AuditEntry.case_id == rec.case_id,
+                                        AuditEntry.action == "case.status")
+        .order_by(AuditEntry.seq.desc())) if (d or {}).get("new") == wf.closing), None)
+    back = closed_from if closed_from in wf.statuses and closed_from != wf.closing \
+        else wf.initial
+    audit.record(db, user.username, "case.reopen", rec.case_id, new=back, reason=reason,
+                 disposition=rec.disposition)
+    rec.status, rec.disposition, rec.disposition_reasons = back, None, None
+    rec.updated_at = utcnow()
+
+
 def set_hold(db: Session, user: User, rec: CaseRecord, reason: str | None) -> None:
     """Place a legal hold (with its reason) so retention never erases the case, or lift it."""
     require(user, "case.hold", rec)
@@ -121,6 +153,7 @@ def assign(db: Session, user: User, rec: CaseRecord, username: str | None) -> No
 
 def add_statement(db: Session, user: User, rec: CaseRecord, item: dict[str, Any]) -> str:
     require(user, "case.edit", rec)
+    require_open(rec, "statements")
     ref = cases.add_statement(db, rec, item)
     audit.record(db, user.username, "statement.add", rec.case_id, ref=ref,
                  interview=bool(item.get("question")))
@@ -129,6 +162,7 @@ def add_statement(db: Session, user: User, rec: CaseRecord, item: dict[str, Any]
 
 def add_evidence(db: Session, user: User, rec: CaseRecord, item: dict[str, Any]) -> str:
     require(user, "case.edit", rec)
+    require_open(rec, "evidence records")
     ev = cases.add_evidence(db, rec, item)
     audit.record(db, user.username, "evidence.add", rec.case_id, ref=ev.ref)
     return ev.ref
@@ -136,6 +170,7 @@ def add_evidence(db: Session, user: User, rec: CaseRecord, item: dict[str, Any])
 
 def add_task(db: Session, user: User, rec: CaseRecord, title: str, due: date | None) -> None:
     require(user, "case.edit", rec)
+    require_open(rec, "tasks")
     if not title.strip():
         raise Invalid("a task needs a title")
     db.add(Task(case_pk=rec.id, title=title.strip(), due=due, created_by=user.id))
@@ -240,7 +275,8 @@ def list_users(db: Session, user: User) -> list[User]:
 
 
 def set_active(db: Session, user: User, user_id: int, active: bool) -> None:
-    """Deactivating ends the account's sessions and tokens at their next use."""
+    """Deactivating ends the account's sessions and tokens: they are deleted, so reactivating
+    the account later does not bring them back to life."""
     require(user, "user.manage")
     target = db.get(User, user_id)
     if target is None:
@@ -248,5 +284,8 @@ def set_active(db: Session, user: User, user_id: int, active: bool) -> None:
     if target.id == user.id:
         raise Invalid("you cannot deactivate yourself")
     target.active = active
+    if not active:
+        db.execute(delete(ApiToken).where(ApiToken.user_id == target.id))
+        db.execute(delete(StaffSession).where(StaffSession.user_id == target.id))
     audit.record(db, user.username, "user.activate" if active else "user.deactivate",
                  username=target.username)

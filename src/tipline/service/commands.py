@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 import threading
+from typing import Any
 
 from tipline.errors import TiplineError
 from tipline.service import audit, auth
@@ -31,10 +32,10 @@ def serve(db: str | None, reporter_port: int, staff_port: int, host: str) -> int
     servers = [
         # No access logs: uvicorn's access logger is process-wide, and a reporter's address
         # must never be written down. Staff activity is in the audit log instead.
-        uvicorn.Server(uvicorn.Config(create_reporter_app(service), host=host,
-                                      port=reporter_port, log_level="info", access_log=False)),
-        uvicorn.Server(uvicorn.Config(create_staff_app(service), host=host, port=staff_port,
-                                      log_level="info", access_log=False)),
+        uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info",
+                                      access_log=False, **proxy_options(service.settings)))
+        for app, port in ((create_reporter_app(service), reporter_port),
+                          (create_staff_app(service), staff_port))
     ]
     print(f"reporter app: http://{host}:{reporter_port}/   staff app: http://{host}:{staff_port}/"
           f"   database: {service.database.engine.url.render_as_string(hide_password=True)}",
@@ -48,6 +49,14 @@ def serve(db: str | None, reporter_port: int, staff_port: int, host: str) -> int
         staff_thread.join(timeout=10)
         worker.stop()
     return 0
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """X-Forwarded-For is read only from the configured proxy (uvicorn otherwise believes any
+    local peer, and every throttle keyed on the address could be dodged by a header)."""
+    if not settings.trusted_proxy:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.trusted_proxy}
 
 
 def add_user(name: str, role: str, password_stdin: bool, db: str | None) -> int:

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tipline.service.identity import IdentityKeyError
+
 
 def data_dir() -> Path:
     """Where the default SQLite file and the identity key live: $TIPLINE_DATA_DIR or ./var/."""
@@ -50,12 +52,27 @@ class Settings:
     session_hours: float = 8.0
     token_hours: float = 12.0
     secure_cookies: bool = False  # set behind TLS: TIPLINE_SECURE_COOKIES=1
+    # The reverse proxy whose X-Forwarded-For is believed (TIPLINE_TRUSTED_PROXY, an address
+    # or a comma-separated list); None believes no one, so a client cannot name its own
+    # address to slip past the per-client throttles.
+    trusted_proxy: str | None = None
     run_worker: bool = True  # in-process analysis worker thread
 
     @classmethod
     def from_env(cls, db_url: str | None = None) -> Settings:
+        """Settings for a command. A server database (not SQLite) needs the identity key's
+        place said outright: a key found or made relative to the working directory would be a
+        different key from another folder, and every sealed identity and TOTP seed unreadable."""
+        url = db_url or default_db_url()
+        if not url.startswith("sqlite") and not (os.environ.get("TIPLINE_DATA_DIR")
+                                                 or os.environ.get("TIPLINE_IDENTITY_KEY")):
+            raise IdentityKeyError(
+                "with a database other than SQLite, set TIPLINE_IDENTITY_KEY (the key) or "
+                "TIPLINE_DATA_DIR (the folder holding identity.key), so every process uses "
+                "the same identity key whatever folder it starts in")
         return cls(
-            db_url=db_url or default_db_url(),
+            db_url=url,
             secure_cookies=os.environ.get("TIPLINE_SECURE_COOKIES", "") == "1",
             redis_url=os.environ.get("TIPLINE_REDIS_URL") or None,
+            trusted_proxy=os.environ.get("TIPLINE_TRUSTED_PROXY") or None,
         )

@@ -20,12 +20,19 @@ class IdentityKeyError(TiplineError):
     """The identity key is missing, malformed or does not decrypt the stored identities."""
 
 
-def load_key(data_dir: Path) -> bytes:
+def load_key(data_dir: Path, may_create: bool = True) -> bytes:
+    """The key; a missing key file is created only when `may_create` (the database holds
+    nothing sealed yet), never silently beside data sealed under another key."""
     env = os.environ.get("TIPLINE_IDENTITY_KEY")
     if env:
         key = env.encode()
     else:
         path = data_dir / "identity.key"
+        if not path.exists() and not may_create:
+            raise IdentityKeyError(
+                f"no identity key at {path}, but the database holds identities or TOTP "
+                "secrets sealed with one: set TIPLINE_IDENTITY_KEY, or TIPLINE_DATA_DIR to "
+                "the folder holding its identity.key (a new key could open none of them)")
         if not path.exists():
             data_dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -44,11 +44,15 @@ def real_analyzer(case: Case) -> Analysis:
 
 
 def analyse_now(db: Session, rec: CaseRecord, analyzer: Analyzer) -> dict[str, Any]:
-    """Analyse the case as stored now and keep the result for this version."""
+    """Analyse the case as stored now and keep the result for this version. The request's
+    transaction is committed first, so the analyzer's seconds hold no database lock; the
+    result is stored in the next one."""
     from tipline.service.cases import to_case
 
+    case = to_case(rec)
+    db.commit()
     try:
-        result = analyzer(to_case(rec)).to_dict()
+        result = analyzer(case).to_dict()
     except Exception as exc:  # the analyzer is another team's code: contain its failures
         log.exception("analysis of %s failed", rec.case_id)
         raise AnalysisFailed(f"analysis failed: {type(exc).__name__}: {exc}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,11 +22,25 @@ from tipline.service.runtime import Service
 
 class ReportError(TiplineError):
     """A report that cannot be accepted as sent (the message says which field and why;
-    `limit` is set when the text was too long, so pages can say so in the reporter's words)."""
+    `limit` is set when the text was too long and `code` names other refusals a reporter is
+    told about ("unstorable", "closed"), so pages can say so in the reporter's words)."""
 
-    def __init__(self, message: str, limit: int | None = None) -> None:
+    def __init__(self, message: str, limit: int | None = None, code: str = "") -> None:
         super().__init__(message)
         self.limit = limit
+        self.code = code
+
+
+# NUL (PostgreSQL refuses it in text) and lone UTF-16 surrogates (no encoding can store them,
+# yet JSON's "\ud800" decodes to one): refused up front with a 422 naming the field, never
+# passed to the database to fail there with the text in the error.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_storable(field: str, value: str | None) -> None:
+    if value and _UNSTORABLE.search(value):
+        raise ReportError(f"{field}: contains a character that cannot be stored "
+                          "(NUL or a lone surrogate)", code="unstorable")
 
 
 @dataclass(frozen=True)
@@ -38,17 +53,28 @@ class NewReport:
 def submit(service: Service, db: Session, *, text: str, channel: str = "web",
            category: str | None = None, language: str | None = None,
            identity: dict[str, str] | None = None, operator: User | None = None) -> NewReport:
-    """Open a case from a report; the receipt is returned once and only its hash is kept."""
+    """Open a case from a report; the receipt is returned once and only its hash is kept.
+
+    The receipt is hashed before the first statement, so the argon2 time is not spent inside
+    the transaction (SQLite has one writer; every other request would wait for the hash)."""
     text = (text or "").strip()
     if not text:
         raise ReportError("text: the report must not be empty")
     if len(text) > service.settings.max_report_chars:
         raise ReportError(f"text: longer than {service.settings.max_report_chars} characters",
                           limit=service.settings.max_report_chars)
+    check_storable("text", text)
+    check_storable("category", category)
+    for key, value in (identity or {}).items():
+        check_storable("identity", key + value)
     if channel not in CHANNELS:
         raise ReportError(f"channel: {channel!r} is not one of {', '.join(CHANNELS)}")
     if language and language not in LANGUAGES:
         raise ReportError(f"language: {language!r} is not one of {', '.join(LANGUAGES)}")
+    receipt = receipts.new_receipt()
+    norm = receipts.normalise(receipt)
+    assert norm is not None
+    receipt_hash = receipts.hash_receipt(service.hasher, norm)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     setting = f"{channel} report" + (f" taken by {operator.username}" if operator else "")
     obj: dict[str, Any] = {
@@ -63,12 +89,8 @@ def submit(service: Service, db: Session, *, text: str, channel: str = "web",
     rec = cases.store_case(db, case_from_mapping(obj, source="report"),
                            assigned_to=operator if operator and operator.role == "investigator"
                            else None)
-    receipt = receipts.new_receipt()
-    norm = receipts.normalise(receipt)
-    assert norm is not None
     report = Report(report_id=secrets.token_urlsafe(9), case_pk=rec.id,
-                    receipt_prefix=receipts.prefix(norm),
-                    receipt_hash=receipts.hash_receipt(service.hasher, norm))
+                    receipt_prefix=receipts.prefix(norm), receipt_hash=receipt_hash)
     db.add(report)
     if identity and any(v.strip() for v in identity.values()):
         db.add(ReporterIdentity(case_pk=rec.id, ciphertext=service.identity.seal(identity)))
@@ -78,15 +100,21 @@ def submit(service: Service, db: Session, *, text: str, channel: str = "web",
     return NewReport(report.report_id, receipt, rec.case_id)
 
 
-def find_by_receipt(service: Service, db: Session, receipt: str) -> Report | None:
-    """One argon2 check per stored report sharing the 4-character prefix (usually one)."""
+def find_by_receipt(service: Service, receipt: str) -> int | None:
+    """The id of the report this receipt opens: one argon2 check per stored report sharing the
+    4-character prefix (usually one; none for a prefix nobody has, the usual wrong guess).
+
+    The candidates are read in a short transaction of their own and checked after it ends, so
+    a guess never holds a database lock while it hashes."""
     norm = receipts.normalise(receipt or "")
     if norm is None:
         return None
-    for report in db.scalars(select(Report).where(
-            Report.receipt_prefix == receipts.prefix(norm))):
-        if receipts.matches(service.hasher, report.receipt_hash, norm):
-            return report
+    with service.database.read() as db:
+        candidates = db.execute(select(Report.id, Report.receipt_hash).where(
+            Report.receipt_prefix == receipts.prefix(norm))).all()
+    for report_pk, receipt_hash in candidates:
+        if receipts.matches(service.hasher, receipt_hash, norm):
+            return int(report_pk)
     return None
 
 
@@ -109,12 +137,17 @@ def messages(db: Session, case_pk: int) -> list[dict[str, Any]]:
 
 
 def reporter_message(db: Session, report: Report, text: str, max_chars: int) -> None:
-    """A follow-up from the reporter is both a message and a new statement to analyse."""
+    """A follow-up from the reporter is both a message and a new statement to analyse. A closed
+    case takes none: nobody would read it, so the reporter is told instead."""
+    if report.case.status == policies().workflow.closing:
+        raise ReportError("case: closed; it takes no more messages (make a new report)",
+                          code="closed")
     text = (text or "").strip()
     if not text:
         raise ReportError("text: the message must not be empty")
     if len(text) > max_chars:
         raise ReportError(f"text: longer than {max_chars} characters", limit=max_chars)
+    check_storable("text", text)
     rec = report.case
     db.add(Message(case_pk=rec.id, author="reporter", text=text))
     by = rec.reporter or (rec.people[0].ref if rec.people else None)

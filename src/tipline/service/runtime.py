@@ -6,12 +6,14 @@ import hashlib
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
 from tipline.service import audit, migrate, passwords
 from tipline.service.config import Settings
 from tipline.service.db import Database
 from tipline.service.identity import IdentityBox, load_key
 from tipline.service.jobs import Analyzer, real_analyzer
+from tipline.service.models import ReporterIdentity, User
 from tipline.service.policy import Policies, policies
 from tipline.service.throttle import PairThrottle, Throttles, Window
 from tipline.service.vault import TotpVault
@@ -53,7 +55,9 @@ def open_service(settings: Settings, *, migrate_schema: bool = True) -> Service:
         migrate.upgrade(database.engine)
     with database.session() as db:
         audit.ensure_head(db)
-    key = load_key(settings.data_dir)
+        sealed = db.scalar(select(ReporterIdentity.id).limit(1)) is not None or db.scalar(
+            select(User.id).where(User.totp_secret.is_not(None)).limit(1)) is not None
+    key = load_key(settings.data_dir, may_create=not sealed)
     return Service(settings=settings, database=database, policies=pol,
                    hasher=passwords.hasher(settings), identity=IdentityBox(key),
                    vault=TotpVault(key),

@@ -12,13 +12,14 @@ Route table:
     POST /api/v1/cases/{case_id}/evidence         one evidence record -> 201
     GET  /api/v1/cases/{case_id}/analysis         analysis contract, case as stored now
     POST /api/v1/cases/{case_id}/status           {status, disposition?, reasons?}
+    POST /api/v1/cases/{case_id}/reopen           {reason}: supervisor reopens a closed case
 
     Pages (session cookie; every POST form carries the session's CSRF token)
     GET/POST /login, POST /logout
     GET  /                                        case list with EU deadlines
     GET/POST /intake                              operator intake: phone / walk-in report
     GET  /cases/{case_id}                         case page
-    POST /cases/{case_id}/{status|assign|statements|evidence|tasks|notes|messages}
+    POST /cases/{case_id}/{status|reopen|assign|statements|evidence|tasks|notes|messages}
     POST /cases/{case_id}/tasks/{task_id}/done
     GET  /cases/{case_id}/findings                findings side by side, timeline, graph
     GET/POST /cases/{case_id}/outcome             disposition, reward, leniency, summary
@@ -37,12 +38,14 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tipline.case import parse_case
 from tipline.errors import CaseFileError
@@ -55,6 +58,7 @@ from tipline.service.models import (
     IdentityRequest,
     Message,
     Note,
+    ReporterIdentity,
     StaffSession,
     Task,
     User,
@@ -82,6 +86,10 @@ class StatusIn(BaseModel):
     status: str
     disposition: str | None = None
     reasons: str | None = None
+
+
+class ReopenIn(BaseModel):
+    reason: str
 
 
 class LoginRequired(Exception):
@@ -112,6 +120,13 @@ _ANSWERS = {
     422: "a malformed case file, statement, record or request, with the problem named",
     503: "the analyzer failed on this case; the case itself is stored",
 }
+
+
+def upload_name(sent: str | None) -> str:
+    """The file's own name: browsers send `"`, CR and LF in a multipart filename as %22, %0D
+    and %0A (WHATWG), which stored as sent would be encoded twice on download."""
+    name = (sent or "file").replace("%22", '"').replace("%0D", " ").replace("%0A", " ")
+    return name[:255]
 
 
 def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -155,6 +170,17 @@ def create_staff_app(service: Service) -> FastAPI:
         if not auth.csrf_ok(sess.csrf_token, token):
             raise HTTPException(403, "missing or wrong CSRF token")
 
+    @app.exception_handler(StarletteHTTPException)
+    async def error_page(request: Request, exc: StarletteHTTPException) -> Response:
+        """The API answers JSON; a page answers a page (403, 404 and the like), not raw JSON."""
+        if request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, exc)
+        titles = {403: "Not allowed", 404: "Not found", 405: "Not here"}
+        return render(request, "staff/error.html", status_code=exc.status_code, user=None,
+                      csrf="", can=allowed, status=exc.status_code, detail=exc.detail,
+                      title=titles.get(exc.status_code, "Cannot do that"),
+                      headers=dict(exc.headers or {}))
+
     @app.exception_handler(LoginRequired)
     def to_login(request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
@@ -166,22 +192,38 @@ def create_staff_app(service: Service) -> FastAPI:
     def login(db: Session, request: Request, username: str, password: str,
               totp: str | None) -> User | Response:
         """The user, or the 401/429 answer. A failure is answered, not raised, so its audit
-        entry commits with the request instead of being rolled back."""
+        entry commits with the request instead of being rolled back.
+
+        Only this address's own failures refuse a login before it is checked. The per-account
+        and overall windows, which strangers elsewhere can fill, refuse wrong attempts only: a
+        right password with a right one-time code always gets in (an account without a second
+        factor stays behind them, as its password alone would be the prize)."""
         ip, account = client_ip(request), username.strip().casefold()[:80]
-        if service.login_failures.blocked(ip) or service.account_failures.blocked(account):
-            wait = max(service.login_failures.retry_after(ip),
-                       service.account_failures.retry_after(account))
-            return JSONResponse({"detail": "too many failed logins; try again later"},
-                                status_code=429, headers={"Retry-After": str(wait)})
-        user = auth.authenticate(db, service.hasher, service.vault, username, password, totp)
+        if service.login_failures.client_blocked(ip):
+            return too_many(service.login_failures.retry_after(ip))
+        user = auth.authenticate(service.database, db, service.hasher, service.vault,
+                                 username, password, totp)
+        strong = user is not None and user.totp_secret is not None
+        crowded = service.account_failures.blocked(account) or \
+            service.login_failures.overall_blocked()
         if user is None:
             service.login_failures.hit(ip)
             service.account_failures.hit(account)
+        if not strong and crowded:
+            # refused by a window, like a client over its own limit: counted, not audited,
+            # so a flood does not queue every request behind the audit chain's one head row
+            return too_many(max(service.account_failures.retry_after(account),
+                                service.login_failures.overall.retry_after("*")))
+        if user is None:
             audit.record(db, username[:80] or "?", "login.failed", ip=ip)
             return JSONResponse({"detail": "wrong user name, password or one-time code"},
                                 status_code=401)
         audit.record(db, user.username, "login", ip=ip)
         return user
+
+    def too_many(wait: int) -> Response:
+        return JSONResponse({"detail": "too many failed logins; try again later"},
+                            status_code=429, headers={"Retry-After": str(wait)})
 
     @api.post("/auth/token", response_model=TokenOut, responses={
         **answers(400), 401: {"description": "wrong user name, password or one-time code"},
@@ -296,6 +338,16 @@ def create_staff_app(service: Service) -> FastAPI:
             raise _errors(exc) from None
         return {"status": rec.status}
 
+    @api.post("/cases/{case_id}/reopen", responses=answers(400, 401, 403, 404, 422))
+    def post_reopen(case_id: str, body: ReopenIn, user: ApiUser, db: Db) -> dict[str, str]:
+        """Reopen a closed case (supervisor), with the reason; audited."""
+        rec = api_case(db, user, case_id, "case.close")
+        try:
+            casework.reopen(db, user, rec, body.reason)
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+        return {"status": rec.status}
+
     app.include_router(api)
 
     def analysis_of(db: Session, rec: CaseRecord) -> dict[str, Any]:
@@ -332,7 +384,8 @@ def create_staff_app(service: Service) -> FastAPI:
     def login_form(request: Request, next: str = "/") -> HTMLResponse:
         import secrets
         token = secrets.token_urlsafe(24)
-        resp = render(request, "staff/login.html", user=None, csrf=token, error="", next=next)
+        resp = render(request, "staff/login.html", user=None, csrf=token, error="", next=next,
+                      username="")
         resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
                         secure=settings.secure_cookies)
         return resp
@@ -349,7 +402,7 @@ def create_staff_app(service: Service) -> FastAPI:
             error = ("Wrong user name, password or one-time code." if user.status_code == 401
                      else "Too many failed logins; try again later.")
             return render(request, "staff/login.html", status_code=user.status_code, user=None,
-                          csrf=csrf_token, error=error, next=next)
+                          csrf=csrf_token, error=error, next=next, username=username[:80])
         local = next.startswith("/") and not next.startswith(("//", "/\\"))
         target = next if local else "/"  # never an open redirect to another site
         resp = RedirectResponse(target, status_code=303)
@@ -369,7 +422,13 @@ def create_staff_app(service: Service) -> FastAPI:
         return resp
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, sess: Sess, db: Db) -> HTMLResponse:
+    def home(request: Request, sess: Sess, db: Db) -> Response:
+        # roles that see no cases land where their work is, not on an empty case list
+        if not allowed(sess.user.role, "case.view"):
+            for action, where in (("identity.decide", "/identity-requests"),
+                                  ("user.manage", "/users")):
+                if allowed(sess.user.role, action):
+                    return RedirectResponse(where, status_code=303)
         audit.record(db, sess.user.username, "case.list")
         return page(request, "staff/cases.html", sess, cases=casework.visible_cases(
             db, sess.user), today=date.today())
@@ -416,6 +475,7 @@ def create_staff_app(service: Service) -> FastAPI:
                            if s != service.policies.workflow.closing
                            or allowed(sess.user.role, "case.close")],
             dispositions=service.policies.workflow.dispositions,
+            closing=service.policies.workflow.closing,
             evidence_kinds=service.policies.workflow.evidence_kinds,
             tasks=db.scalars(select(Task).where(Task.case_pk == rec.id).order_by(Task.id)).all(),
             notes=db.scalars(select(Note).where(Note.case_pk == rec.id).order_by(Note.id)).all(),
@@ -448,6 +508,12 @@ def create_staff_app(service: Service) -> FastAPI:
                     reasons: Annotated[str, Form()] = "") -> Response:
         return act(db, sess, case_id, csrf_token, "case.status", lambda rec: casework.change_status(
             db, sess.user, rec, status, disposition or None, reasons or None))
+
+    @app.post("/cases/{case_id}/reopen", include_in_schema=False)
+    def reopen_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
+                    reason: Annotated[str, Form()] = "") -> Response:
+        return act(db, sess, case_id, csrf_token, "case.close",
+                   lambda rec: casework.reopen(db, sess.user, rec, reason))
 
     @app.post("/cases/{case_id}/hold", include_in_schema=False)
     def hold_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
@@ -501,7 +567,7 @@ def create_staff_app(service: Service) -> FastAPI:
                 ev = db.scalar(select(EvidenceRecord).where(EvidenceRecord.case_pk == rec.id,
                                                             EvidenceRecord.ref == ref))
                 assert ev is not None
-                db.add(Attachment(evidence_pk=ev.id, filename=(file.filename or "file")[:255],
+                db.add(Attachment(evidence_pk=ev.id, filename=upload_name(file.filename),
                                   content_type=(file.content_type or "application/octet-stream"
                                                 )[:120], size=len(blob),
                                   sha256=hashlib.sha256(blob).hexdigest(), data=blob))
@@ -588,8 +654,15 @@ def create_staff_app(service: Service) -> FastAPI:
         return page(request, "staff/outcome.html", sess, case=rec, facts=facts,
                     reward=outcome.assess_reward(service.policies.rewards, facts),
                     leniency=outcome.assess_leniency(service.policies.leniency, facts),
-                    failure=failure, summary=outcome.summary(rec, analysis),
+                    failure=failure, summary=outcome.summary(rec, analysis,
+                                                             reporter_identity(db, rec)),
                     grounds=service.policies.leniency.grounds)
+
+    def reporter_identity(db: Session, rec: CaseRecord) -> dict[str, Any] | None:
+        """The reporter's sealed name and contact, opened only so the publishable summary can
+        blank them out; never shown, so not an identity view."""
+        row = db.scalar(select(ReporterIdentity).where(ReporterIdentity.case_pk == rec.id))
+        return service.identity.open(row.ciphertext) if row else None
 
     @app.post("/cases/{case_id}/outcome", include_in_schema=False)
     def outcome_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
@@ -632,8 +705,11 @@ def create_staff_app(service: Service) -> FastAPI:
             raise HTTPException(404, "no such attachment")
         page_case(db, sess, rec.case_id)
         audit.record(db, sess.user.username, "attachment.read", rec.case_id, attachment=att.id)
+        plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+                        for c in att.filename)
         return Response(att.data, media_type="application/octet-stream", headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(att.filename)}"})
+            "Content-Disposition": f"attachment; filename=\"{plain}\"; "
+                                   f"filename*=UTF-8''{quote(att.filename, safe='')}"})
 
     @app.get("/identity-requests", response_class=HTMLResponse, include_in_schema=False)
     def identity_requests(request: Request, sess: Sess, db: Db) -> HTMLResponse:

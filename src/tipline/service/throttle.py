@@ -123,14 +123,23 @@ class RedisThrottle:
 
 
 class PairThrottle:
-    """A per-client limit plus a global one: guessing from many addresses still hits the cap."""
+    """A per-client limit plus a global one: guessing from many addresses still hits the cap.
+
+    Callers ask the two separately: the global window is full whenever an attacker spreads out,
+    so it may refuse a wrong guess but never a reporter's correct receipt or a correct login."""
 
     def __init__(self, client: Window, overall: Window) -> None:
         self.client = client
         self.overall = overall
 
     def blocked(self, client: str) -> bool:
-        return self.client.blocked(client) or self.overall.blocked("*")
+        return self.client_blocked(client) or self.overall_blocked()
+
+    def client_blocked(self, client: str) -> bool:
+        return self.client.blocked(client)
+
+    def overall_blocked(self) -> bool:
+        return self.overall.blocked("*")
 
     def hit(self, client: str) -> None:
         self.client.hit(client)

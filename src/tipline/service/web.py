@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from fastapi import HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HERE = Path(__file__).parent
@@ -22,9 +24,21 @@ env = jinja2.Environment(
 )
 
 
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, name: str, status_code: int = 200,
+           headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
     html = env.get_template(name).render(request=request, **context)
-    return HTMLResponse(html, status_code=status_code)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def terse_validation_errors(app: FastAPI) -> None:
+    """422 answers name the field and the problem but never echo the value sent: a too-long
+    report must not come back whole (nor land in a proxy's log of answers)."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""),
+                                         "type": e.get("type", "")} for e in exc.errors()]},
+                            status_code=422)
 
 
 def client_ip(request: Request) -> str:
@@ -56,9 +70,11 @@ class Guard:
     streaming, so a huge upload is never held whole in memory.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int,
+                 form_page: Callable[[Request], HTMLResponse] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.form_page = form_page  # what a browser's too-large form post gets, not JSON
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,7 +93,7 @@ class Guard:
 
         length = dict(scope.get("headers", [])).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await _too_large(send_with_headers, self.max_bytes)
+            await self._too_large(scope, receive, send_with_headers)
             return
         seen = 0
 
@@ -94,7 +110,15 @@ class Guard:
             await self.app(scope, limited_receive, send_with_headers)
         except BodyTooLarge:
             if not started:
-                await _too_large(send_with_headers, self.max_bytes)
+                await self._too_large(scope, receive, send_with_headers)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ctype = dict(scope.get("headers", [])).get(b"content-type", b"")
+        if self.form_page and ctype.startswith((b"application/x-www-form-urlencoded",
+                                                b"multipart/form-data")):
+            await self.form_page(Request(scope))(scope, receive, send)
+            return
+        await _too_large(send, self.max_bytes)
 
 
 async def _too_large(send: Send, limit: int) -> None:
