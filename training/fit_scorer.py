@@ -209,32 +209,55 @@ def predictions(corpus: list[CaseRows], use_nli: bool
         print(f"  {kind:18} rows {len(rows.y):6} positives {int(rows.y.sum()):4}  "
               f"shipped threshold {threshold:.2f} (LOAO at it: P {p:.3f} R {r:.3f} F1 {f:.3f})",
               file=sys.stderr)
+    shipped["implicated"] = implicated_stage(corpus, per_case)
     return per_case, shipped, trade
 
 
-def write_analyses(corpus: list[CaseRows], per_case: dict[str, Any], out: Path) -> None:
-    """Analyses in the contract's shape, reporter_implicated decided from the predicted
-    evidence conflicts as the engine decides it."""
+IMPLICATED_THRESHOLD = 0.5  # calibrated: more likely than not
+
+
+def implicated_stage(corpus: list[CaseRows], per_case: dict[str, Any]) -> dict[str, Any]:
+    """reporter_implicated, stacked on the held-out pair, evasion and probing predictions: the
+    records' score and how the reporter's own account fares, one row per case whose records
+    show the reporter at all. Writes each case's held-out decision into `per_case`."""
     from tipline.analysis.findings import Finding
-    from tipline.analysis.implicated import find_implicated
+    from tipline.analysis.implicated import FEATURES as NAMES
+    from tipline.analysis.implicated import find_implicated, implicated_features
     from tipline.case import load_case
 
     paths = {load_case(cf.path).id: cf.path for cf in case_files()}
+    src = []
+    for r in corpus:
+        case, found = load_case(paths[r.case]), per_case[r.case]
+        kinds = ("evidence_conflict", "evasion", "probing")
+        findings = [Finding(kind=k, refs=refs, score=p, explanation="")
+                    for k in kinds for refs, p in found.get(k, [])]
+        rule = find_implicated(case, [f for f in findings if f.kind == "evidence_conflict"],
+                               threshold=0.0)
+        if rule is not None:
+            feats = implicated_features(case, rule, found.get("pairs", []), findings)
+            src.append((r.author, r.case, rule.refs, feats,
+                        int(bool(r.gold.get("reporter_implicated")))))
+    rows = Rows(list(NAMES), np.array([[f[n] for n in NAMES] for *_, f, _ in src], float),
+                np.array([s[4] for s in src], int), np.array([s[0] for s in src]),
+                np.array([s[1] for s in src]), [s[2] for s in src])
+    probs = loao_probs(rows, lambda x, y: Logistic(NAMES).fit(x, y))
+    for k in range(len(rows.y)):
+        if probs[k] >= IMPLICATED_THRESHOLD:
+            per_case[str(rows.case[k])]["reporter_implicated"].append(
+                (rows.refs[k], float(probs[k])))
+    print(f"  {'reporter_implicated':18} rows {len(rows.y):6} positives {int(rows.y.sum()):4}",
+          file=sys.stderr)
+    return Logistic(NAMES).fit(rows.x, rows.y).to_dict(IMPLICATED_THRESHOLD)
+
+
+def write_analyses(corpus: list[CaseRows], per_case: dict[str, Any], out: Path) -> None:
+    """Analyses in the contract's shape, from the held-out decisions in `per_case`."""
     for r in corpus:
         found = per_case.get(r.case, {})
         findings = [{"kind": kind, "refs": list(refs), "score": score}
-                    for kind in (*PAIR_KINDS, "evasion", "probing")
+                    for kind in (*PAIR_KINDS, "evasion", "probing", "reporter_implicated")
                     for refs, score in found.get(kind, [])]
-        case = load_case(paths[r.case])
-        conflicts = [Finding(kind="evidence_conflict", refs=refs, score=score, explanation="",
-                             spans=(), judge="")
-                     for refs, score in found.get("evidence_conflict", [])]
-        mine = {st.id for st in case.statements if case.reporter and st.by == case.reporter}
-        support = max((p for refs, p in found.get("pairs", []) if set(refs) & mine), default=0.0)
-        implicated = find_implicated(case, conflicts, support)
-        if implicated is not None:
-            findings.append({"kind": "reporter_implicated", "refs": list(implicated.refs),
-                             "score": implicated.score})
         (out / f"{r.case}.json").write_text(json.dumps({"case": r.case, "findings": findings},
                                                        ensure_ascii=False), encoding="utf-8")
 

@@ -10,9 +10,10 @@ his own payments do not count. `evidence_conflict` findings, when given, add a l
 records that refute the reporter's own statements.
 
 Records alone do not make a reporter an actor: a victim's payments and an approached reporter's
-messages show him too. The finding also needs `support`: how likely it is (the learned scorer's
-probability) that one of the reporter's own statements is contradicted, by a record or by
-someone else. A reporter whose account holds is not implicated.
+messages show him too. So the records' score is one feature of a small learned model
+(scorer.yaml, kind `implicated`) beside how likely it is that the reporter's own statements are
+contradicted, by a record or by someone else, how many are, and whether he probes or dodges: a
+reporter whose account holds is not implicated.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from tipline.case import Case, Evidence, Person
 JUDGE = "implicated"
 THRESHOLD = 0.6
 REF_MIN = 0.25  # records at least this strong are cited
-SUPPORT_MIN = 0.5  # the reporter's own account must more likely than not be contradicted
+REFUTED_AT = 0.5  # a pair this likely counts as one of the reporter's statements contradicted
+FEATURES = ("rule", "support", "refuted", "rule_x_support", "probing", "reporter_evasion")
 CONFLICT_BOOST = 0.15
 SUBJECT_BONUS = 0.1
 TEXT_MONEY = 0.45  # reporter and another party named in a money record without fields
@@ -92,12 +94,31 @@ class _People:
         return person.name if person and person.name else pid
 
 
-def find_implicated(case: Case, conflicts: Sequence[Finding] = (), support: float = 1.0
+def implicated_features(case: Case, rule: Finding | None,
+                        pairs: Iterable[tuple[Sequence[str], float]],
+                        findings: Sequence[Finding]) -> dict[str, float]:
+    """What the learned model weighs: the records' score (`rule`, from find_implicated with no
+    threshold), and from the case's scored pairs and findings how the reporter's own account
+    fares."""
+    mine = {st.id for st in case.statements if case.reporter and st.by == case.reporter}
+    probs = [p for refs, p in pairs if set(refs) & mine]
+    support = max(probs, default=0.0)
+    score = rule.score if rule is not None else 0.0
+    return {
+        "rule": score, "support": support, "refuted": float(sum(p >= REFUTED_AT for p in probs)),
+        "rule_x_support": round(score * support, 4),
+        "probing": float(sum(f.kind == "probing" for f in findings)),
+        "reporter_evasion": float(sum(f.kind == "evasion" and f.refs[0] in mine
+                                      for f in findings)),
+    }
+
+
+def find_implicated(case: Case, conflicts: Sequence[Finding] = (), threshold: float = THRESHOLD
                     ) -> Finding | None:
-    """At most one `reporter_implicated` finding; refs are the evidence ids that show it.
-    `support`: the strongest probability that a statement of the reporter is contradicted."""
+    """At most one `reporter_implicated` finding from the records alone; refs are the evidence
+    ids that show it. The engine asks with `threshold=0` and lets the learned model decide."""
     reporter = case.person(case.reporter)
-    if reporter is None or not case.evidence or support < SUPPORT_MIN:
+    if reporter is None or not case.evidence:
         return None
     people = _People(case)
     lex = cues()
@@ -121,7 +142,7 @@ def find_implicated(case: Case, conflicts: Sequence[Finding] = (), support: floa
     for _, weight, _ in weighed:
         keep *= 1 - weight
     score = 1 - keep
-    if score < THRESHOLD:
+    if not weighed or score < threshold:
         return None
     shown = [(e, w, why) for e, w, why in weighed if w >= REF_MIN] or weighed
     strongest = sorted(shown, key=lambda x: -x[1])[:3]

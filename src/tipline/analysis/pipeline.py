@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from tipline.analysis.conflicts import ConflictRun, NLIJudge, find_conflicts
@@ -9,7 +10,7 @@ from tipline.analysis.embeddings import embed
 from tipline.analysis.evasion import find_evasion
 from tipline.analysis.facts import build_items
 from tipline.analysis.findings import Analysis, Finding
-from tipline.analysis.implicated import find_implicated
+from tipline.analysis.implicated import find_implicated, implicated_features
 from tipline.analysis.probing import find_probing
 from tipline.analysis.scoring import load_scorers
 from tipline.analysis.timeline import build_timeline
@@ -39,12 +40,14 @@ def analyze(case: Case, *, use_nli: bool = True, all_pairs: bool = False,
     conflicts = find_conflicts(items, vectors, nli, run=run, all_pairs=all_pairs)
     findings: list[Finding] = [*conflicts, *find_evasion(case, items),
                                *find_probing(case, items)]
-    mine = {st.id for st in case.statements if case.reporter and st.by == case.reporter}
-    support = max((ps.probability for ps in run.scores if {ps.a, ps.b} & mine), default=0.0)
-    implicated = find_implicated(case, [f for f in conflicts if f.kind == "evidence_conflict"],
-                                 support)
-    if implicated is not None:
-        findings.append(implicated)
+    rule = find_implicated(case, [f for f in conflicts if f.kind == "evidence_conflict"],
+                           threshold=0.0)
+    if rule is not None:  # the records show the reporter; does his own account hold?
+        scorer = load_scorers("nli" if nli is not None else "rules")["implicated"]
+        score = scorer.score(implicated_features(
+            case, rule, (((ps.a, ps.b), ps.probability) for ps in run.scores), findings))
+        if score >= scorer.threshold:
+            findings.append(replace(rule, score=score))
     order = {kind: i for i, kind in enumerate(
         ("contradiction", "evidence_conflict", "evasion", "probing", "reporter_implicated"))}
     findings.sort(key=lambda f: (order[f.kind], -f.score, f.refs))  # one order, every run

@@ -142,11 +142,13 @@ def load_scorers(variant: str = "nli") -> dict[str, Scorer]:
     `variant`: "nli" (the model's readings are features) or "rules" (fitted without them, for
     when no model is loaded): a scorer never sees a feature it was not fitted with."""
     from tipline.analysis.answers import evasion_features, probing_features
+    from tipline.analysis.implicated import FEATURES as IMPLICATED
 
     raw = yaml.safe_load(
         resources.files("tipline.analysis").joinpath("scorer.yaml").read_text(encoding="utf-8"))
     known = {"contradiction": FEATURES, "evidence_conflict": FEATURES,
-             "evasion": evasion_features(), "probing": probing_features()}
+             "evasion": evasion_features(), "probing": probing_features(),
+             "implicated": IMPLICATED}
     out: dict[str, Scorer] = {}
     for kind, entry in raw["variants"][variant].items():
         unknown = set(entry["weights"]) - set(known.get(kind, ()))
