@@ -69,7 +69,8 @@ def main() -> int:
                 print("\nIn-sample, beside it: the shipped scorer (fitted on all six authors) "
                       f"analysing the same cases (`python bench/quality.py"
                       f"{' --no-nli' if args.no_nli else ''}`):\n")
-                print(report(load_corpus(), out, all_cases_dir(Path(tmp))))
+                print(report(load_corpus(), out, all_cases_dir(Path(tmp)),
+                             who="author (in-sample)"))
     f_a, t_a = recalls["all pairs"]
     print("\n| candidate selection | gold conflicts found | recall lost vs all pairs |")
     print("|---|---:|---:|")

@@ -311,7 +311,7 @@ def all_cases_dir(tmp: Path) -> Path:
     return cases
 
 
-def report(corpus: list[CaseRows], out: Path, cases: Path) -> str:
+def report(corpus: list[CaseRows], out: Path, cases: Path, who: str = "held-out author") -> str:
     """The scorer's table, the honest-case line and the per-author table for analyses in
     `out`."""
     n, false, accused = honest_report(corpus, out)
@@ -319,7 +319,7 @@ def report(corpus: list[CaseRows], out: Path, cases: Path) -> str:
         "```", score(out, cases).rstrip(),
         f"honest-reporter cases: {n}; false findings per honest case: {false / n:.2f}; "
         f"honest reporters implicated: {accused}", "```", "",
-        "| held-out author | contradiction | evidence_conflict | evasion | probing "
+        f"| {who} | contradiction | evidence_conflict | evasion | probing "
         "| implicated acc |", "|---|---:|---:|---:|---:|---:|", *per_author(corpus, out)])
 
 
