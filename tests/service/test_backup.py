@@ -291,3 +291,21 @@ def test_a_sqlite_backup_restores_onto_postgresql(
         assert _without_restore_entry(_export(pg)) == {
             **_export(service.settings.db_url), "audit_head": []}
         assert _verify(pg).ok
+
+
+def test_the_cli_wires_both_commands(service: Service, team: dict[str, Staff], keyed: Path,
+                                     tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tipline.cli import app
+
+    url = service.settings.db_url
+    archive = tmp_path / "cli.tar.gz"
+    runner = CliRunner()
+    made = runner.invoke(app, ["backup", str(archive), "--db", url])
+    assert made.exit_code == 0, made.output
+    assert "identity key is NOT in it" in made.output
+    assert runner.invoke(app, ["restore", str(archive), "--db", url]).exit_code == 2
+    assert runner.invoke(app, ["restore", str(archive), "--db", url, "--force"]).exit_code == 0
+    assert runner.invoke(app, ["restore", str(tmp_path / "missing.tar.gz"), "--db", url]
+                         ).exit_code == 2

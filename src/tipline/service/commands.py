@@ -200,4 +200,9 @@ def restore(db: str | None, file: Path, force: bool) -> int:
               "secrets cannot be opened without the original key (staff cannot log in with "
               "their codes). Set TIPLINE_IDENTITY_KEY or TIPLINE_DATA_DIR to the original key. "
               "`tipline audit verify` works without it.", file=sys.stderr)
+    elif done.key_matches is None and (done.rows.get("reporter_identities") or
+                                       done.rows.get("users")):
+        print("note: the backup records no identity key fingerprint (none was found when it "
+              "was made), so it cannot be told whether the key here opens its sealed "
+              "identities and TOTP secrets", file=sys.stderr)
     return 0
