@@ -211,7 +211,10 @@ def test_a_tampered_or_damaged_archive_is_refused_and_changes_nothing(
 
 def test_restore_onto_a_store_in_use_needs_force(
         service: Service, team: dict[str, Staff], keyed: Path, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(backup, "BATCH", 2)  # many small batches, and one per attachment
+    monkeypatch.setattr(backup, "BATCH_BYTES", 100)
+    _store(service)
     _store(service)
     url = service.settings.db_url
     archive = tmp_path / "store.tar.gz"

@@ -37,6 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Date, DateTime, LargeBinary, TypeDecorator
 
+from tipline import __version__
 from tipline.errors import TiplineError
 from tipline.service import audit, migrate
 from tipline.service.db import READ_ONLY, Database
@@ -47,7 +48,10 @@ VERSION = 1
 MANIFEST = "manifest.json"
 FINGERPRINT_LABEL = b"tipline backup: identity key fingerprint v1"
 MANIFEST_LABEL = b"tipline backup: manifest v1\x00"
+# Rows per INSERT batch, and the most JSON (bytes) a batch may hold: an attachment can be
+# megabytes, so a batch of them is cut short rather than held in memory 500 at a time.
 BATCH = 500
+BATCH_BYTES = 32 * 1024 * 1024
 
 
 class BackupError(TiplineError):
@@ -105,7 +109,8 @@ def _decode(column_type: Any, value: Any) -> Any:
 def rows(conn: Connection, table: Table) -> Iterator[dict[str, Any]]:
     """A table's rows in primary-key order, as JSON-ready dicts."""
     order = list(table.primary_key.columns)
-    for row in conn.execute(select(table).order_by(*order)).mappings():
+    query = select(table).order_by(*order).execution_options(yield_per=50)  # streamed
+    for row in conn.execute(query).mappings():
         yield {c.name: _encode(c.type, row[c.name]) for c in table.columns}
 
 
@@ -153,7 +158,7 @@ def create(database: Database, path: Path, key: bytes | None, actor: str = "cli"
         tip = f"{entry.seq}:{entry.hash}"
     path = path.resolve()
     manifest: dict[str, Any] = {
-        "format": FORMAT, "version": VERSION,
+        "format": FORMAT, "version": VERSION, "tipline_version": __version__,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": database.engine.dialect.name,
         "audit_tip": tip,
@@ -288,12 +293,14 @@ def _load(tar: tarfile.TarFile, member: str, table: Table) -> Iterator[list[dict
     assert handle is not None
     types = {c.name: c.type for c in table.columns}
     batch: list[dict[str, Any]] = []
+    size = 0
     for line in handle:
         raw = json.loads(line)
         batch.append({name: _decode(types[name], value) for name, value in raw.items()})
-        if len(batch) >= BATCH:
+        size += len(line)
+        if len(batch) >= BATCH or size >= BATCH_BYTES:
             yield batch
-            batch = []
+            batch, size = [], 0
     if batch:
         yield batch
 
