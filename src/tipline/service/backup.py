@@ -251,14 +251,15 @@ def check(path: Path, key: bytes | None, head: str) -> Checked:
             expected = {t.name for t in tables()}
             if not isinstance(listed, dict) or set(listed) != expected:
                 raise _bad("the manifest does not list this schema's tables")
-            wanted = {MANIFEST} | {t["member"] for t in listed.values()}
-            stray = sorted(set(members) - wanted)
-            if stray:
-                raise _bad(f"unexpected member {stray[0]!r} (tampered)")
             for name, entry in listed.items():
                 if not isinstance(entry, dict) or entry.get("member") != (
                         f"tables/{name}.jsonl") or not isinstance(entry.get("rows"), int):
                     raise _bad(f"the manifest's entry for table {name!r} is malformed")
+            wanted = {MANIFEST} | {t["member"] for t in listed.values()}
+            stray = sorted(set(members) - wanted)
+            if stray:
+                raise _bad(f"unexpected member {stray[0]!r} (tampered)")
+            for entry in listed.values():
                 member = members.get(entry["member"])
                 if member is None or not member.isfile():
                     raise _bad(f"member {entry['member']!r} is missing")
@@ -279,7 +280,7 @@ def check(path: Path, key: bytes | None, head: str) -> Checked:
     recorded = manifest.get("key_fingerprint")
     matches: bool | None = None
     if recorded is not None:
-        matches = key is not None and hmac.compare_digest(recorded, key_fingerprint(key))
+        matches = key is not None and hmac.compare_digest(str(recorded), key_fingerprint(key))
         if matches:
             assert key is not None
             if not hmac.compare_digest(str(manifest.get("manifest_hmac", "")),
