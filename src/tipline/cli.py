@@ -202,5 +202,29 @@ def retention(
     raise typer.Exit(run(db=db, apply=apply))
 
 
+@app.command("backup")
+def backup(
+    file: Annotated[Path, typer.Argument(help="The archive to write (a .tar.gz).")],
+    db: DbOption = None,
+) -> None:
+    """Back up the store (every table, attachments included) to one archive; never the key."""
+    from tipline.service.commands import backup as run
+
+    raise typer.Exit(run(db=db, file=file))
+
+
+@app.command("restore")
+def restore(
+    file: Annotated[Path, typer.Argument(help="An archive written by `tipline backup`.")],
+    db: DbOption = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace a store that is not empty.")] = False,
+) -> None:
+    """Restore an archive; refuses a damaged archive, or a non-empty store without --force."""
+    from tipline.service.commands import restore as run
+
+    raise typer.Exit(run(db=db, file=file, force=force))
+
+
 def main() -> None:
     app()

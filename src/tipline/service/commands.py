@@ -1,10 +1,12 @@
-"""The service commands behind the CLI: `serve`, `user add`, `audit verify`, `retention`."""
+"""The service commands behind the CLI: `serve`, `user add`, `audit verify`, `retention`,
+`backup`, `restore`."""
 
 from __future__ import annotations
 
 import getpass
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from tipline.errors import TiplineError
@@ -131,4 +133,76 @@ def retention(db: str | None, apply: bool) -> int:
     verb = "erased" if apply else "due for erasure (run with --apply to erase them)"
     print(f"{len(sweep.due)} closed case(s) {verb}; {len(sweep.held)} past their period but "
           f"under legal hold; {sweep.within} still within retention", file=sys.stderr)
+    return 0
+
+
+def _identity_key(settings: Settings) -> bytes | None:
+    """The identity key if there is one; backup and restore never make one."""
+    from tipline.service.identity import IdentityKeyError, load_key
+
+    try:
+        return load_key(settings.data_dir, may_create=False)
+    except IdentityKeyError:
+        return None
+
+
+def backup(db: str | None, file: Path) -> int:
+    """Write the store (every table, attachments included) to one archive; never the key."""
+    from tipline.service import backup as archive
+    from tipline.service.db import Database
+
+    try:
+        settings = Settings.from_env(db)
+        key = _identity_key(settings)
+        database = Database(settings.db_url)
+        try:
+            made = archive.create(database, file, key)
+        finally:
+            database.dispose()
+    except (TiplineError, OSError) as exc:
+        print(f"tipline: backup failed: {exc}", file=sys.stderr)
+        return 2
+    total = sum(made.rows.values())
+    print(f"backup written: {made.path} ({total} rows in {len(made.rows)} tables)")
+    print("it holds every report in clear (mode 0600): keep it as safe as the database. "
+          "The identity key is NOT in it: keep the key separately; without it the backup's "
+          "sealed reporter identities and TOTP secrets can never be opened.")
+    if not made.keyed:
+        print("no identity key was found, so the archive records no key fingerprint",
+              file=sys.stderr)
+    return 0
+
+
+def restore(db: str | None, file: Path, force: bool) -> int:
+    """Load an archive into the store; refuse a damaged one, or a non-empty store unless
+    `force`; warn plainly when the identity key here is not the one the backup was made with."""
+    from tipline.service import backup as archive
+    from tipline.service.db import Database
+
+    try:
+        settings = Settings.from_env(db)
+        key = _identity_key(settings)
+        database = Database(settings.db_url)
+        try:
+            done = archive.restore(database, file, key, force=force)
+        finally:
+            database.dispose()
+    except (TiplineError, OSError) as exc:
+        print(f"tipline: restore failed: {exc}", file=sys.stderr)
+        return 2
+    total = sum(done.rows.values())
+    replaced = " (the store's previous content was replaced)" if done.replaced else ""
+    print(f"restored {total} rows from {file}, made {done.manifest.get('created_at')}"
+          f"{replaced}; audit tip at backup: {done.manifest.get('audit_tip')}")
+    if done.key_matches is False:
+        print("WARNING: the identity key here is not the key this backup was made with. "
+              "Everything was restored, but the sealed reporter identities and staff TOTP "
+              "secrets cannot be opened without the original key (staff cannot log in with "
+              "their codes). Set TIPLINE_IDENTITY_KEY or TIPLINE_DATA_DIR to the original key. "
+              "`tipline audit verify` works without it.", file=sys.stderr)
+    elif done.key_matches is None and (done.rows.get("reporter_identities") or
+                                       done.rows.get("users")):
+        print("note: the backup records no identity key fingerprint (none was found when it "
+              "was made), so it cannot be told whether the key here opens its sealed "
+              "identities and TOTP secrets", file=sys.stderr)
     return 0
