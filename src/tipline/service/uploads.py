@@ -174,7 +174,7 @@ class FormReader:
         boundary = params.get(b"boundary")
         if not boundary:
             raise UploadRefused("a multipart form without a boundary", "type")
-        parser = MultipartParser(boundary, {  # type: ignore[arg-type]
+        parser = MultipartParser(boundary, {
             "on_part_begin": self.on_part_begin, "on_part_data": self.on_part_data,
             "on_part_end": self.on_part_end, "on_header_field": self.on_header_field,
             "on_header_value": self.on_header_value, "on_header_end": self.on_header_end,
