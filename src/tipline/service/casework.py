@@ -3,6 +3,7 @@ same transaction as the change, so the log cannot miss a committed change."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,12 +21,14 @@ from tipline.service.models import (
     Message,
     Note,
     ReporterIdentity,
+    ReporterUpload,
     StaffSession,
     Task,
     User,
     utcnow,
 )
 from tipline.service.policy import policies
+from tipline.service.uploads import FileBox
 
 IDENTITY_APPROVAL_HOURS = 24
 
@@ -207,17 +210,31 @@ def reply(db: Session, user: User, rec: CaseRecord, text: str, feedback: bool = 
     audit.record(db, user.username, "message.reply", rec.case_id, feedback=feedback)
 
 
-def request_identity(db: Session, user: User, rec: CaseRecord, reason: str) -> IdentityRequest:
+SUBJECTS = ("identity", "originals")  # what a request asks to see
+
+
+def request_identity(db: Session, user: User, rec: CaseRecord, reason: str,
+                     subject: str = "identity") -> IdentityRequest:
+    """Ask a custodian to open the reporter's identity, or (subject "originals") the files the
+    reporter sent as they were sent, metadata included."""
     require(user, "identity.request", rec)
+    if subject not in SUBJECTS:
+        raise Invalid(f"a request is for one of {', '.join(SUBJECTS)}")
+    what = "the reporter's identity" if subject == "identity" else "the original files"
     if len(reason.strip()) < 10:
-        raise Invalid("say why you need the reporter's identity (at least 10 characters)")
-    if db.scalar(select(ReporterIdentity.id).where(ReporterIdentity.case_pk == rec.id)) is None:
+        raise Invalid(f"say why you need {what} (at least 10 characters)")
+    if subject == "identity" and db.scalar(
+            select(ReporterIdentity.id).where(ReporterIdentity.case_pk == rec.id)) is None:
         raise Invalid("the reporter of this case gave no identity")
-    req = IdentityRequest(case_pk=rec.id, requester_id=user.id, reason=reason.strip())
+    if subject == "originals" and db.scalar(
+            select(ReporterUpload.id).where(ReporterUpload.case_pk == rec.id)) is None:
+        raise Invalid("the reporter of this case sent no files")
+    req = IdentityRequest(case_pk=rec.id, requester_id=user.id, reason=reason.strip(),
+                          subject=subject)
     db.add(req)
     db.flush()
     audit.record(db, user.username, "identity.request", rec.case_id, request=req.id,
-                 reason=reason.strip())
+                 reason=reason.strip(), subject=subject)
     return req
 
 
@@ -242,10 +259,12 @@ def decide_identity(db: Session, user: User, request_id: int, approve: bool,
                  request=req.id, reason=reason.strip())
 
 
-def approved_request(db: Session, user: User, rec: CaseRecord) -> IdentityRequest | None:
+def approved_request(db: Session, user: User, rec: CaseRecord,
+                     subject: str = "identity") -> IdentityRequest | None:
     since = utcnow() - timedelta(hours=IDENTITY_APPROVAL_HOURS)
     return db.scalar(select(IdentityRequest).where(
         IdentityRequest.case_pk == rec.id, IdentityRequest.requester_id == user.id,
+        IdentityRequest.subject == subject,
         IdentityRequest.status == "approved", IdentityRequest.decided_at >= since,
     ).order_by(IdentityRequest.id.desc()).limit(1))
 
@@ -261,6 +280,27 @@ def view_identity(db: Session, user: User, rec: CaseRecord, box: IdentityBox) ->
         raise NotFound("no identity stored")
     audit.record(db, user.username, "identity.view", rec.case_id, request=req.id)
     return box.open(row.ciphertext)
+
+
+def view_original(db: Session, user: User, rec: CaseRecord, upload_id: int,
+                  box: FileBox) -> tuple[str, bytes]:
+    """A reporter's file as sent (its name and bytes), only for a requester a custodian
+    approved (subject "originals", within 24 h). Every view is audited with the original's
+    SHA-256, checked against the one recorded when it arrived."""
+    require(user, "identity.request", rec)
+    req = approved_request(db, user, rec, "originals")
+    if req is None:
+        raise Forbidden("no approved request for the original files on this case")
+    up = db.get(ReporterUpload, upload_id)
+    if up is None or up.case_pk != rec.id:
+        raise NotFound("no such file")
+    data = box.open(up.sealed)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != up.sha256:
+        raise Invalid(f"the sealed original of file {upload_id} no longer matches its SHA-256")
+    audit.record(db, user.username, "upload.original.view", rec.case_id, request=req.id,
+                 upload=up.id, sha256=digest)
+    return box.open(up.sealed_name).decode("utf-8", "replace"), data
 
 
 def set_outcome_facts(db: Session, user: User, rec: CaseRecord, facts: dict[str, Any]) -> None:

@@ -49,6 +49,10 @@ class Settings:
     max_report_chars: int = 50_000
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_case_bytes: int = 20 * 1024 * 1024
+    # Files a reporter attaches: each, all of one report (with its follow-ups), and per form.
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_report_upload_bytes: int = 20 * 1024 * 1024
+    max_upload_files: int = 5
     session_hours: float = 8.0
     token_hours: float = 12.0
     secure_cookies: bool = False  # set behind TLS: TIPLINE_SECURE_COOKIES=1

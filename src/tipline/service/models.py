@@ -255,6 +255,26 @@ class ReporterIdentity(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ReporterUpload(Base):
+    """A file the reporter sent. Staff see the cleaned copy (`attachment`, under a random
+    name); the original and its name are sealed under a key derived from the identity key and
+    open only through an approved request (subject "originals")."""
+
+    __tablename__ = "reporter_uploads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    attachment_pk: Mapped[int] = mapped_column(
+        ForeignKey("attachments.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # jpeg, png, pdf, text
+    removed: Mapped[list[Any]] = mapped_column(default=list)  # what strip_metadata found
+    size: Mapped[int] = mapped_column(Integer)  # of the original
+    sha256: Mapped[str] = mapped_column(String(64))  # of the original
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_name: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attachment: Mapped[Attachment] = relationship(lazy="joined")
+
+
 class IdentityRequest(Base):
     """A request, with a reason, to see a reporter's identity; a custodian decides."""
 
@@ -264,6 +284,9 @@ class IdentityRequest(Base):
     requester_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="pending")
+    # "identity" (the reporter's name and contact) or "originals" (the files as sent)
+    subject: Mapped[str] = mapped_column(String(20), default="identity",
+                                         server_default="identity")
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

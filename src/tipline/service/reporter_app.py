@@ -3,10 +3,10 @@
 Route table (HTML forms work without JavaScript; the API mirrors them):
 
     GET  /                              report form
-    POST /report                        submit (form) -> receipt page, shown once
+    POST /report                        submit (form, files optional) -> receipt page, shown once
     GET  /followup                      receipt form, or the case while a follow-up session lasts
     POST /followup                      receipt (form) -> status and messages, and a session
-    POST /followup/message              text (form; the session, or a receipt) -> the same
+    POST /followup/message              text and/or files (form; the session, or a receipt)
     POST /followup/close                end the follow-up session
 
 After one receipt check the browser holds a follow-up session: a signed cookie naming the
@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from tipline.case.model import CHANNELS, LANGUAGES
-from tipline.service import audit, i18n, reports
+from tipline.service import audit, cases, i18n, reports, uploads
 from tipline.service.models import Report
 from tipline.service.runtime import Service
 from tipline.service.web import STATIC_DIR, Guard, client_ip, render, terse_validation_errors
@@ -89,9 +89,34 @@ async def penalty(seconds: float) -> None:
 
 def create_reporter_app(service: Service) -> FastAPI:
     app = FastAPI(title="Tipline reporter app", version="1", docs_url=None, redoc_url=None)
-    # 50,000 characters even when each is an escaped surrogate pair ("\ud83d\ude00", 12 bytes)
-    app.add_middleware(Guard, max_bytes=12 * service.settings.max_report_chars + 64 * 1024,
+    settings = service.settings
+    # 50,000 characters even when each is an escaped surrogate pair ("\ud83d\ude00", 12 bytes);
+    # a form with files may add the files of one report and their multipart framing
+    text_bytes = 12 * settings.max_report_chars + 64 * 1024
+    app.add_middleware(Guard, max_bytes=text_bytes,
+                       multipart_max_bytes=text_bytes + settings.max_report_upload_bytes
+                       + 1024 * settings.max_upload_files,
                        form_page=lambda request: too_large_page(request))
+    limits = uploads.Limits(per_file=settings.max_upload_bytes,
+                            per_report=settings.max_report_upload_bytes,
+                            files=settings.max_upload_files,
+                            field_chars=settings.max_report_chars)
+
+    async def posted(request: Request) -> uploads.ParsedForm:
+        """The form's fields and files, read as they stream in (see uploads.FormReader);
+        a plain urlencoded form has no files."""
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith("multipart/form-data"):
+            try:
+                return await uploads.FormReader(limits).read(ctype, request.stream())
+            except uploads.UploadRefused as exc:
+                return uploads.ParsedForm(refused=exc)
+            except Exception:  # a malformed multipart body (python-multipart's errors)
+                raise HTTPException(400, "malformed form") from None
+        form = await request.form()
+        return uploads.ParsedForm(fields={k: v for k, v in form.items() if isinstance(v, str)})
+
+    Posted = Annotated[uploads.ParsedForm, Depends(posted)]
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     terse_validation_errors(app)
 
@@ -135,8 +160,44 @@ def create_reporter_app(service: Service) -> FastAPI:
         """A form too large to read: its text cannot be shown back, so say how to get it."""
         _ = i18n.words(request)
         return page(request, "reporter/home.html", status_code=413, form={}, error=_(
-            "That is too long to receive: at most {n} characters. Nothing was sent; your browser's Back button returns to your text.",  # noqa: E501
-            n=service.settings.max_report_chars))
+            "That is too large to receive: at most {n} characters of text and {m} MB of files. Nothing was sent; your browser's Back button returns to your text.",  # noqa: E501
+            n=settings.max_report_chars, m=settings.max_report_upload_bytes // 2**20))
+
+    def upload_said(request: Request, exc: uploads.UploadRefused) -> tuple[int, str]:
+        """A refused file, said in the reporter's language, and the answer's status."""
+        _ = i18n.words(request)
+        if exc.code == "type":
+            return 415, _("We accept only photos (JPEG, PNG), PDF documents and plain text files; a file you chose is none of these. Nothing was sent: your text is kept below; please choose your files again.")  # noqa: E501
+        if exc.code == "count":
+            return 413, _("At most {n} files can be sent at once. Nothing was sent: your text is kept below; please choose your files again.", n=settings.max_upload_files)  # noqa: E501
+        if exc.code == "file_size":
+            return 413, _("A file is larger than {n} MB. Nothing was sent: your text is kept below; please choose smaller files.", n=settings.max_upload_bytes // 2**20)  # noqa: E501
+        return 413, _("The files of one report may together be at most {n} MB. Nothing was sent: your text is kept below; please choose fewer or smaller files.", n=settings.max_report_upload_bytes // 2**20)  # noqa: E501
+
+    def files_said(request: Request, rows: list[uploads.ReporterUpload]
+                   ) -> list[dict[str, Any]]:
+        """Each file the reporter sent, and what was removed from it, in their language."""
+        _ = i18n.words(request)
+        words = {"GPS position": _("GPS position"), "camera make": _("camera make"),
+                 "camera model": _("camera model"), "software": _("software"),
+                 "artist": _("artist"), "copyright": _("copyright"),
+                 "date and time": _("date and time"),
+                 "camera settings and serial numbers (EXIF)": _(
+                     "camera settings and serial numbers (EXIF)"),
+                 "EXIF data": _("EXIF data"), "XMP metadata": _("XMP metadata"),
+                 "comment": _("comment"), "text notes": _("text notes"),
+                 "author": _("author"), "creating program": _("creating program"),
+                 "producer": _("producer"), "title": _("title"), "subject": _("subject"),
+                 "keywords": _("keywords"), "creation date": _("creation date"),
+                 "modification date": _("modification date"),
+                 "JPEG image": _("JPEG image"), "PNG image": _("PNG image"),
+                 "PDF document": _("PDF document"), "plain text": _("plain text")}
+        out = []
+        for up in rows:
+            d = uploads.describe(up)
+            out.append({**d, "kind": words.get(d["kind"], d["kind"]),
+                        "removed": [words.get(w, w) for w in d["removed"]]})
+        return out
 
     def said(request: Request, exc: reports.ReportError) -> str:
         """A refused text, said in the reporter's language."""
@@ -204,15 +265,18 @@ def create_reporter_app(service: Service) -> FastAPI:
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
     def followup_page(request: Request, db: Session, report: Report, error: str = "",
-                      status_code: int = 200, sent: bool = False) -> HTMLResponse:
+                      status_code: int = 200, sent: bool = False, text: str = ""
+                      ) -> HTMLResponse:
         """Status, when to expect an answer, the messages and a copy of the report as sent;
         the follow-up session is (re)started for another half hour."""
         status, disposition = reports.stage_for_reporter(report.case)
         first = report.case.statements[0].text if report.case.statements else ""
         resp = page(request, "reporter/followup.html", status_code=status_code, report=report,
                     status=status, disposition=disposition,
+                    files=files_said(request, uploads.for_case(db, report.case_pk)),
                     closed=status == service.policies.workflow.closing, original=first,
-                    messages=reports.messages(db, report.case_pk), error=error, sent=sent)
+                    messages=reports.messages(db, report.case_pk), error=error, sent=sent,
+                    text=text)
         body = f"{report.id}.{int(time.time()) + SESSION_S}"
         resp.set_cookie(SESSION, f"{body}.{signed(body)}", max_age=SESSION_S, path="/followup",
                         httponly=True, samesite="strict", secure=service.settings.secure_cookies)
@@ -280,11 +344,13 @@ def create_reporter_app(service: Service) -> FastAPI:
         return page(request, "reporter/home.html", error="", form={})
 
     @app.post("/report", response_class=HTMLResponse, include_in_schema=False)
-    def submit_form(request: Request, db: Db, text: Annotated[str, Form()] = "",
-                    category: Annotated[str, Form()] = "",
-                    name: Annotated[str, Form()] = "",
-                    contact: Annotated[str, Form()] = "") -> Response:
-        form = {"text": text, "category": category, "name": name, "contact": contact}
+    def submit_form(request: Request, db: Db, posted: Posted) -> Response:
+        form = {k: posted.fields.get(k, "") for k in ("text", "category", "name", "contact")}
+        text, category, name, contact = form.values()
+        if posted.refused:  # a file over a limit was dropped as it came: nothing is stored
+            code, error = upload_said(request, posted.refused)
+            return page(request, "reporter/home.html", status_code=code, error=error,
+                        form=form)
         wait = flood_check(request)
         if wait:  # the reporter's words are shown back, never thrown away
             resp = page(request, "reporter/home.html", status_code=429,
@@ -292,13 +358,23 @@ def create_reporter_app(service: Service) -> FastAPI:
             resp.headers["Retry-After"] = str(wait[1])
             return resp
         try:
+            files = uploads.check_all(posted.files)  # before anything is stored
             new = reports.submit(service, db, text=text, channel="web",
                                  category=category or None,
                                  identity={"name": name, "contact": contact})
+            rec = cases.find(db, new.case_id)
+            assert rec is not None
+            stored = uploads.store(db, service.files, rec, files,
+                                   settings.max_report_upload_bytes)
+        except uploads.UploadRefused as exc:
+            db.rollback()
+            code, error = upload_said(request, exc)
+            return page(request, "reporter/home.html", status_code=code, error=error,
+                        form=form)
         except reports.ReportError as exc:
             return page(request, "reporter/home.html", status_code=422,
                         error=said(request, exc), form=form)
-        return page(request, "reporter/receipt.html", new=new)
+        return page(request, "reporter/receipt.html", new=new, files=files_said(request, stored))
 
     @app.get("/followup", response_class=HTMLResponse, include_in_schema=False)
     def followup_form(request: Request, db: Db) -> HTMLResponse:
@@ -314,14 +390,26 @@ def create_reporter_app(service: Service) -> FastAPI:
         return followup_page(request, db, opened(request, db, receipt))
 
     @app.post("/followup/message", response_class=HTMLResponse, include_in_schema=False)
-    def message_form(request: Request, db: Db, receipt: Annotated[str, Form()] = "",
-                     text: Annotated[str, Form()] = "") -> HTMLResponse:
-        report = opened(request, db, receipt)
+    def message_form(request: Request, db: Db, posted: Posted) -> HTMLResponse:
+        report = opened(request, db, posted.fields.get("receipt", ""))
+        text = posted.fields.get("text", "")
         try:
-            reports.reporter_message(db, report, text, service.settings.max_report_chars)
+            if posted.refused:
+                raise posted.refused
+            files = uploads.check_all(posted.files)
+            if text.strip() or not files:  # files alone need no words
+                reports.reporter_message(db, report, text, settings.max_report_chars)
+            elif report.case.status == service.policies.workflow.closing:
+                raise reports.ReportError("case: closed", code="closed")
+            uploads.store(db, service.files, report.case, files,
+                          settings.max_report_upload_bytes)
+        except uploads.UploadRefused as exc:
+            db.rollback()
+            code, error = upload_said(request, exc)
+            return followup_page(request, db, report, error=error, status_code=code, text=text)
         except reports.ReportError as exc:
             return followup_page(request, db, report, error=said(request, exc),
-                                 status_code=409 if exc.code == "closed" else 422)
+                                 status_code=409 if exc.code == "closed" else 422, text=text)
         return followup_page(request, db, report, sent=True)
 
     @app.post("/followup/close", include_in_schema=False)

@@ -13,9 +13,10 @@ from tipline.service.config import Settings
 from tipline.service.db import Database
 from tipline.service.identity import IdentityBox, load_key
 from tipline.service.jobs import Analyzer, real_analyzer
-from tipline.service.models import ReporterIdentity, User
+from tipline.service.models import ReporterIdentity, ReporterUpload, User
 from tipline.service.policy import Policies, policies
 from tipline.service.throttle import PairThrottle, Throttles, Window
+from tipline.service.uploads import FileBox
 from tipline.service.vault import TotpVault
 
 
@@ -27,6 +28,7 @@ class Service:
     hasher: PasswordHasher
     identity: IdentityBox
     vault: TotpVault
+    files: FileBox
     analyzer: Analyzer = real_analyzer
     throttle_secret: bytes = b""
     receipt_failures: PairThrottle = field(init=False)
@@ -56,9 +58,10 @@ def open_service(settings: Settings, *, migrate_schema: bool = True) -> Service:
     with database.session() as db:
         audit.ensure_head(db)
         sealed = db.scalar(select(ReporterIdentity.id).limit(1)) is not None or db.scalar(
-            select(User.id).where(User.totp_secret.is_not(None)).limit(1)) is not None
+            select(User.id).where(User.totp_secret.is_not(None)).limit(1)) is not None or \
+            db.scalar(select(ReporterUpload.id).limit(1)) is not None
     key = load_key(settings.data_dir, may_create=not sealed)
     return Service(settings=settings, database=database, policies=pol,
                    hasher=passwords.hasher(settings), identity=IdentityBox(key),
-                   vault=TotpVault(key),
+                   vault=TotpVault(key), files=FileBox(key),
                    throttle_secret=hashlib.sha256(b"tipline throttle keys:" + key).digest())

@@ -27,6 +27,8 @@ Route table:
     GET  /cases/{case_id}/identity                view it once approved (audited)
     GET  /identity-requests, POST /identity-requests/{id}/decide      custodian
     GET  /attachments/{id}                        download (as an attachment, never inline)
+    POST /cases/{case_id}/originals/request       request the reporter's files as sent, with reason
+    GET  /cases/{case_id}/uploads/{id}/original   download one once approved (audited, SHA-256)
     GET  /audit                                   admin: recent entries and chain check
     GET  /users, POST /users/{id}/active          admin: accounts, deactivate / reactivate
 """
@@ -49,7 +51,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tipline.case import parse_case
 from tipline.errors import CaseFileError
-from tipline.service import audit, auth, cases, casework, graphs, jobs, outcome, reports, retention
+from tipline.service import (
+    audit,
+    auth,
+    cases,
+    casework,
+    graphs,
+    jobs,
+    outcome,
+    reports,
+    retention,
+    uploads,
+)
 from tipline.service.models import (
     Attachment,
     AuditEntry,
@@ -127,6 +140,15 @@ def upload_name(sent: str | None) -> str:
     and %0A (WHATWG), which stored as sent would be encoded twice on download."""
     name = (sent or "file").replace("%22", '"').replace("%0D", " ").replace("%0A", " ")
     return name[:255]
+
+
+def download(filename: str, data: bytes) -> Response:
+    """A file to save, never to show: octet-stream, Content-Disposition attachment."""
+    plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+                    for c in filename)
+    return Response(data, media_type="application/octet-stream", headers={
+        "Content-Disposition": f"attachment; filename=\"{plain}\"; "
+                               f"filename*=UTF-8''{quote(filename, safe='')}"})
 
 
 def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -484,6 +506,8 @@ def create_staff_app(service: Service) -> FastAPI:
             identity_requests=db.scalars(select(IdentityRequest).where(
                 IdentityRequest.case_pk == rec.id).order_by(IdentityRequest.id)).all(),
             approved=casework.approved_request(db, sess.user, rec),
+            reporter_files=uploads.for_case(db, rec.id),
+            originals_approved=casework.approved_request(db, sess.user, rec, "originals"),
         )
 
     def act(db: Session, sess: StaffSession, case_id: str, csrf_token: str, action: str,
@@ -614,6 +638,23 @@ def create_staff_app(service: Service) -> FastAPI:
                    lambda rec: casework.request_identity(db, sess.user, rec, reason),
                    "#identity")
 
+    @app.post("/cases/{case_id}/originals/request", include_in_schema=False)
+    def originals_request(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",
+                          reason: Annotated[str, Form()] = "") -> Response:
+        return act(db, sess, case_id, csrf_token, "identity.request",
+                   lambda rec: casework.request_identity(db, sess.user, rec, reason,
+                                                         subject="originals"),
+                   "#reporter-files")
+
+    @app.get("/cases/{case_id}/uploads/{upload_id}/original", include_in_schema=False)
+    def original_file(case_id: str, upload_id: int, sess: Sess, db: Db) -> Response:
+        rec = page_case(db, sess, case_id, "identity.request")
+        try:
+            name, data = casework.view_original(db, sess.user, rec, upload_id, service.files)
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+        return download(name, data)
+
     @app.get("/cases/{case_id}/identity", response_class=HTMLResponse, include_in_schema=False)
     def identity_view(case_id: str, request: Request, sess: Sess, db: Db) -> HTMLResponse:
         rec = page_case(db, sess, case_id, "identity.request")
@@ -705,11 +746,7 @@ def create_staff_app(service: Service) -> FastAPI:
             raise HTTPException(404, "no such attachment")
         page_case(db, sess, rec.case_id)
         audit.record(db, sess.user.username, "attachment.read", rec.case_id, attachment=att.id)
-        plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
-                        for c in att.filename)
-        return Response(att.data, media_type="application/octet-stream", headers={
-            "Content-Disposition": f"attachment; filename=\"{plain}\"; "
-                                   f"filename*=UTF-8''{quote(att.filename, safe='')}"})
+        return download(att.filename, att.data)
 
     @app.get("/identity-requests", response_class=HTMLResponse, include_in_schema=False)
     def identity_requests(request: Request, sess: Sess, db: Db) -> HTMLResponse:

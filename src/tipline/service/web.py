@@ -71,9 +71,11 @@ class Guard:
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int,
-                 form_page: Callable[[Request], HTMLResponse] | None = None) -> None:
+                 form_page: Callable[[Request], HTMLResponse] | None = None,
+                 multipart_max_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.multipart_max_bytes = multipart_max_bytes  # a form with files may send more
         self.form_page = form_page  # what a browser's too-large form post gets, not JSON
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -91,8 +93,13 @@ class Guard:
                     h for h in SECURITY_HEADERS if h[0] not in names]
             await send(message)
 
-        length = dict(scope.get("headers", [])).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+        headers = dict(scope.get("headers", []))
+        limit = self.max_bytes
+        if self.multipart_max_bytes and headers.get(b"content-type", b"").startswith(
+                b"multipart/form-data"):
+            limit = self.multipart_max_bytes
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
             await self._too_large(scope, receive, send_with_headers)
             return
         seen = 0
@@ -102,8 +109,8 @@ class Guard:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if seen > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         try:
