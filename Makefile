@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 .PHONY: demo test lint bench
 
 $(BIN)/.runtime: pyproject.toml
+	@# PyICU (through normality) builds from source against ICU's headers
+	@pkg-config --exists icu-uc 2>/dev/null || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config) || \
+	  echo "warning: could not install libicu-dev; building PyICU may fail" >&2
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -q -U pip
 	$(BIN)/pip install -q -e .
