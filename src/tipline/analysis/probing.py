@@ -20,12 +20,12 @@ from tipline.case import Case, Statement
 JUDGE = "probing"
 
 _SAYS = {
-    "suspect_self": "asks whether he is himself suspected",
+    "suspect_self": "asks whether they are themselves suspected",
     "investigation_status": "asks what the investigators know or have opened",
     "other_reporters": "asks who else has reported",
-    "said_about_me": "asks what others have said about him",
+    "said_about_me": "asks what others have said about them",
     "told_subject": "asks whether the subject has been told of the report",
-    "pre_explains": "explains away in advance why his name will appear",
+    "pre_explains": "explains away in advance why their name will appear",
     "progress": "asks how far the investigation has got",
 }
 
