@@ -26,6 +26,12 @@ def test_case_links_name_the_shared_identifiers_and_roles() -> None:
     assert "same phone +8613800138000" in texts and "across scripts" in texts
     assert "both mention iban GB82WEST12345698765432" in texts
     assert "both mention email zhang.xm@example.com" in texts
+    # the parts, aligned with (a, b), so the staff app can word a reason from either side
+    person = next(r for r in links[0].reasons if r.who is not None)
+    assert person.who == ("a subject (P2)", "the reporter (P1)")
+    assert person.text.endswith(person.detail) and "same phone" in person.detail
+    mention = next(r for r in links[0].reasons if r.refs is not None)
+    assert mention.detail.startswith("both mention") and all(mention.refs)
 
 
 def test_rare_name_across_scripts_and_a_typo_link_common_name_alone_does_not() -> None:

@@ -57,8 +57,15 @@ class PersonMatch:
 
 @dataclass(frozen=True)
 class Reason:
+    """Why two cases link. Besides the text, the parts (each aligned with the link's `a` and
+    `b`) let a caller word it from one case's side: `who` are the people ("the reporter
+    (P1)") when a person matched, `refs` the records that mention a shared `detail`."""
+
     text: str
     score: float
+    detail: str = ""
+    who: tuple[str, str] | None = None
+    refs: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -273,9 +280,10 @@ def link_cases(archive: Iterable[CaseRecords], *, threshold: float = THRESHOLD,
 
     for match in match_people(records, threshold=threshold, blind_key=blind_key):
         a, b = sorted((match.a, match.b), key=lambda r: r.case)
-        text = (f"{_who(a)} in {a.case} is {_who(b)} in {b.case}: "
-                + "; ".join(match.reasons))
-        by_pair[(a.case, b.case)].append(Reason(text, match.score))
+        detail = "; ".join(match.reasons)
+        text = f"{_who(a)} in {a.case} is {_who(b)} in {b.case}: {detail}"
+        by_pair[(a.case, b.case)].append(
+            Reason(text, match.score, detail, who=(_who(a), _who(b))))
 
     where: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     shown: dict[tuple[str, str], Identifier] = {}
@@ -295,10 +303,11 @@ def link_cases(archive: Iterable[CaseRecords], *, threshold: float = THRESHOLD,
         label = "company" if key[0] == COMPANY else key[0]
         for x, case_a in enumerate(ordered):
             for case_b in ordered[x + 1:]:
-                text = (f"both mention {label} {shown[key].display} "
-                        f"({case_a}: {', '.join(sorted(set(refs[case_a])))}; "
-                        f"{case_b}: {', '.join(sorted(set(refs[case_b])))})")
-                by_pair[(case_a, case_b)].append(Reason(text, score))
+                detail = f"both mention {label} {shown[key].display}"
+                places = (", ".join(sorted(set(refs[case_a]))),
+                         ", ".join(sorted(set(refs[case_b]))))
+                text = f"{detail} ({case_a}: {places[0]}; {case_b}: {places[1]})"
+                by_pair[(case_a, case_b)].append(Reason(text, score, detail, refs=places))
 
     links = [
         CaseLink(a, b, max(r.score for r in reasons),

@@ -11,6 +11,7 @@ Route table:
     POST /api/v1/cases/{case_id}/statements       one statement -> 201
     POST /api/v1/cases/{case_id}/evidence         one evidence record -> 201
     GET  /api/v1/cases/{case_id}/analysis         analysis contract, case as stored now
+    GET  /api/v1/cases/{case_id}/links            linked cases this user may see, with reasons
     POST /api/v1/cases/{case_id}/status           {status, disposition?, reasons?}
     POST /api/v1/cases/{case_id}/reopen           {reason}: supervisor reopens a closed case
 
@@ -54,6 +55,7 @@ from tipline.errors import CaseFileError
 from tipline.service import (
     audit,
     auth,
+    caselinks,
     cases,
     casework,
     graphs,
@@ -351,6 +353,13 @@ def create_staff_app(service: Service) -> FastAPI:
     def get_analysis(case_id: str, user: ApiUser, db: Db) -> dict[str, Any]:
         return analysis_of(db, api_case(db, user, case_id))
 
+    @api.get("/cases/{case_id}/links", responses=answers(401, 404))
+    def get_links(case_id: str, user: ApiUser, db: Db) -> list[dict[str, Any]]:
+        """Other cases this one links to, strongest first, each with its reasons; only cases
+        this user may see are linked, named or counted."""
+        rec = api_case(db, user, case_id)
+        return [link.to_dict() for link in caselinks.linked_cases(db, user, rec)]
+
     @api.post("/cases/{case_id}/status", responses=answers(400, 401, 403, 404, 422))
     def post_status(case_id: str, body: StatusIn, user: ApiUser, db: Db) -> dict[str, str]:
         rec = api_case(db, user, case_id, "case.status")
@@ -508,6 +517,7 @@ def create_staff_app(service: Service) -> FastAPI:
             approved=casework.approved_request(db, sess.user, rec),
             reporter_files=uploads.for_case(db, rec.id),
             originals_approved=casework.approved_request(db, sess.user, rec, "originals"),
+            links=caselinks.linked_cases(db, sess.user, rec),
         )
 
     def act(db: Session, sess: StaffSession, case_id: str, csrf_token: str, action: str,
