@@ -197,7 +197,11 @@ def _en_mention(text: str, m: re.Match[str]) -> AmountMention | None:
             return None
         lo, hi, approx, tens = _base_range(n1)
         if m.group("n2"):
-            hi = _base_range(m.group("n2"))[1]
+            lo2, hi2 = _base_range(m.group("n2"))[:2]
+            if hi2 < lo:  # written high to low ("5-3 dollars"): still the range 3 to 5
+                lo = lo2
+            else:
+                hi = hi2
         lo, hi = lo * factor, hi * factor
         if tens and hi > lo:
             hi = float(math.floor(hi))
