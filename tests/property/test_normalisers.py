@@ -97,3 +97,11 @@ def test_a_range_written_high_to_low_is_still_lo_to_hi(text: str, lo: float, hi:
     other amount looked disjoint from it."""
     [a] = find_amounts(text, "en")
     assert (a.lo, a.hi) == (lo, hi)
+
+
+@pytest.mark.parametrize("text", ["1多元", "RMB1多", "上周五五千多块"])
+def test_an_open_ended_chinese_amount_is_skipped_not_a_crash(text: str) -> None:
+    """Found by the properties: jionlp reads "1多元" as ["1.00", None] (no upper end) and
+    float(None) raised TypeError out of find_amounts."""
+    assert all(0 <= a.lo <= a.hi for a in find_amounts(text, "zh"))
+    assert find_amounts("五千多块", "zh")[0].hi == 5999  # a closed one is still read

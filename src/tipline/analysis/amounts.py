@@ -285,6 +285,8 @@ def _zh_range(prefix: str, run: str, suffix: str) -> tuple[float, float, bool] |
         return None
     num, definition = parsed["num"], parsed.get("definition", "accurate")
     if isinstance(num, list):
+        if None in num:  # an open end ("1多元" gives ["1.00", None]): no range to compare
+            return None
         lo, hi = float(num[0]), float(num[1])
         if _ZH_VAGUE.search(run) and hi > lo:
             hi -= 1
