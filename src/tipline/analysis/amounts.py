@@ -197,7 +197,11 @@ def _en_mention(text: str, m: re.Match[str]) -> AmountMention | None:
             return None
         lo, hi, approx, tens = _base_range(n1)
         if m.group("n2"):
-            hi = _base_range(m.group("n2"))[1]
+            lo2, hi2 = _base_range(m.group("n2"))[:2]
+            if hi2 < lo:  # written high to low ("5-3 dollars"): still the range 3 to 5
+                lo = lo2
+            else:
+                hi = hi2
         lo, hi = lo * factor, hi * factor
         if tens and hi > lo:
             hi = float(math.floor(hi))
@@ -281,6 +285,8 @@ def _zh_range(prefix: str, run: str, suffix: str) -> tuple[float, float, bool] |
         return None
     num, definition = parsed["num"], parsed.get("definition", "accurate")
     if isinstance(num, list):
+        if None in num:  # an open end ("1多元" gives ["1.00", None]): no range to compare
+            return None
         lo, hi = float(num[0]), float(num[1])
         if _ZH_VAGUE.search(run) and hi > lo:
             hi -= 1

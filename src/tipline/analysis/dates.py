@@ -237,8 +237,8 @@ _EN_SMALL = {
 
 def _en_from_match(text: str, r: dict[str, Any], anchor: datetime) -> DateMention | None:
     """One Duckling match as a DateMention, with our corrections applied."""
-    body: str = r["body"]
     start, end = r["start"], r["end"]
+    body = text[start:end]  # the text's own, not Duckling's copy (see _NOT_FOR_DUCKLING)
     ago = _ago_interval(body, anchor)
     if ago is not None:
         return DateMention(start, end, body, ago[0], ago[1], ago[2])
@@ -380,9 +380,15 @@ def _part_of_year(text: str) -> list[DateMention]:
     return out
 
 
+# Duckling (Rust) panics on NUL and cannot take a lone surrogate (JSON's "\ud800" decodes to
+# one): it reads a copy with each replaced by a space, so offsets stay the text's own.
+_NOT_FOR_DUCKLING = re.compile("[\x00\ud800-\udfff]")
+
+
 def _find_en(text: str, anchor: datetime) -> list[DateMention]:
     duckling, _, dims = _duckling()
-    results = duckling.parse(text, _duckling_context(anchor), dims, False)
+    results = duckling.parse(_NOT_FOR_DUCKLING.sub(" ", text), _duckling_context(anchor), dims,
+                             False)
     amounts = find_amounts(text, "en")
     found: list[DateMention] = []
     for r in results:

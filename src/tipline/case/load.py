@@ -134,7 +134,11 @@ _CaseLoader.add_constructor("tag:yaml.org,2002:map", _CaseLoader.construct_case_
 
 def _parse_yaml(text: str, source: str) -> tuple[Any, dict[int, int]]:
     _refuse_alias_bombs(text, source)
-    loader = _CaseLoader(text)
+    try:
+        loader = _CaseLoader(text)
+    except yaml.reader.ReaderError as exc:  # the reader checks every character up front
+        raise CaseFileError(f"YAML does not allow the control character U+{exc.character:04X}",
+                            source=source, line=text[: exc.position].count("\n") + 1) from None
     try:
         obj = loader.get_single_data()
     except CaseFileError as exc:
