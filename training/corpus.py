@@ -119,9 +119,9 @@ def read_answers(cf: CaseFile, case: Any, items: Any, lang: str) -> list[AnswerR
 
     evasive = set(map(str, cf.gold.get("evasion") or []))
     probing = set(map(str, cf.gold.get("probing") or []))
-    return [AnswerRow(case.id, cf.author, lang, ref, feats, int(ref in evasive),
-                      int(ref in probing), by_reporter)
-            for ref, feats, by_reporter in answer_features(case, items)]
+    return [AnswerRow(case.id, cf.author, lang, st.id, feats, int(st.id in evasive),
+                      int(st.id in probing), by_reporter)
+            for st, feats, by_reporter in answer_features(case, items)]
 
 
 def read_case(cf: CaseFile, nli: Any, pairs_from: CaseRows | None = None) -> CaseRows:

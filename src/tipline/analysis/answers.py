@@ -9,13 +9,13 @@ families of cues.yaml are features here, each weighed by the learned model, not 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from tipline.analysis._cues import cues, first_sentence_end, language_of, normalise
 from tipline.analysis.facts import Item
-from tipline.case import Case
+from tipline.case import Case, Statement
 
 _ASKS_WHERE = re.compile(r"\bwhere\b|哪里|哪儿|什么地方|在哪", re.IGNORECASE)
 _ASKS_WHO = re.compile(r"\bwho(?:m|se)?\b|谁|哪位|什么人", re.IGNORECASE)
@@ -53,13 +53,14 @@ def probing_features() -> list[str]:
         "asks_what_is_known", "pr_prior"]
 
 
-def answer_features(case: Case, items: Sequence[Item]
-                    ) -> Iterator[tuple[str, dict[str, float], bool]]:
-    """(statement id, features, said by the reporter) for every statement."""
+Answer = tuple[Statement, dict[str, float], bool]  # statement, features, said by the reporter
+
+
+def answer_features(case: Case, items: Sequence[Item]) -> list[Answer]:
+    """Every statement with its features; read once per analysis for evasion and probing."""
     by_ref = {it.ref: it for it in items}
-    for st in case.statements:
-        feats = statement_features(case, st.text, st.question, by_ref[st.id])
-        yield st.id, feats, bool(case.reporter and st.by == case.reporter)
+    return [(st, statement_features(case, st.text, st.question, by_ref[st.id]),
+             bool(case.reporter and st.by == case.reporter)) for st in case.statements]
 
 
 def statement_features(case: Case, raw_text: str, raw_question: str | None, item: Item

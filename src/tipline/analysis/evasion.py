@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tipline.analysis._cues import cues, dedupe_spans, language_of, normalise, quote
-from tipline.analysis.answers import answer_features
-from tipline.analysis.facts import Item, build_items
+from tipline.analysis.answers import Answer, answer_features
+from tipline.analysis.facts import build_items
 from tipline.analysis.findings import Finding, Span
 from tipline.analysis.scoring import load_scorers
 from tipline.case import Case, Statement
@@ -41,14 +41,15 @@ _SHAPE = {
 }
 
 
-def find_evasion(case: Case, items: Sequence[Item] | None = None) -> list[Finding]:
-    """One `evasion` finding per answer the scorer asserts, refs [statement id]."""
+def find_evasion(case: Case, answers: Sequence[Answer] | None = None) -> list[Finding]:
+    """One `evasion` finding per answer the scorer asserts, refs [statement id]. `answers`:
+    the case's statements already read by answer_features (the pipeline reads them once)."""
     scorer = load_scorers("rules")["evasion"]  # reads no model: the same in both variants
-    items = items if items is not None else build_items(case)
+    if answers is None:
+        answers = answer_features(case, build_items(case))
     found = []
-    for ref, feats, _ in answer_features(case, items):
-        statement = case.statement(ref)
-        if statement is None or not statement.question or feats["open_invitation"]:
+    for statement, feats, _ in answers:
+        if not statement.question or feats["open_invitation"]:
             continue  # "anything to add?" has no answer to dodge
         score = scorer.score(feats)
         if score >= scorer.threshold:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import lru_cache
 
+from tipline.analysis.answers import answer_features
 from tipline.analysis.conflicts import ConflictRun, NLIJudge, find_conflicts
 from tipline.analysis.embeddings import embed
 from tipline.analysis.evasion import find_evasion
@@ -38,8 +39,9 @@ def analyze(case: Case, *, use_nli: bool = True, all_pairs: bool = False,
     nli = default_nli() if wants else None
     run = run if run is not None else ConflictRun()
     conflicts = find_conflicts(items, vectors, nli, run=run, all_pairs=all_pairs)
-    findings: list[Finding] = [*conflicts, *find_evasion(case, items),
-                               *find_probing(case, items)]
+    answers = answer_features(case, items)
+    findings: list[Finding] = [*conflicts, *find_evasion(case, answers),
+                               *find_probing(case, answers)]
     rule = find_implicated(case, [f for f in conflicts if f.kind == "evidence_conflict"],
                            threshold=0.0)
     if rule is not None:  # the records show the reporter; does his own account hold?

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tipline.analysis._cues import cues, dedupe_spans, language_of, normalise, quote
-from tipline.analysis.answers import answer_features
-from tipline.analysis.facts import Item, build_items
+from tipline.analysis.answers import Answer, answer_features
+from tipline.analysis.facts import build_items
 from tipline.analysis.findings import Finding, Span
 from tipline.analysis.scoring import load_scorers
 from tipline.case import Case, Statement
@@ -30,16 +30,17 @@ _SAYS = {
 }
 
 
-def find_probing(case: Case, items: Sequence[Item] | None = None) -> list[Finding]:
-    """One `probing` finding per reporter statement that fishes for the investigation's state."""
+def find_probing(case: Case, answers: Sequence[Answer] | None = None) -> list[Finding]:
+    """One `probing` finding per reporter statement that fishes for the investigation's state.
+    `answers`: as for find_evasion."""
     if not case.reporter:
         return []
     scorer = load_scorers("rules")["probing"]
-    items = items if items is not None else build_items(case)
+    if answers is None:
+        answers = answer_features(case, build_items(case))
     found = []
-    for ref, feats, by_reporter in answer_features(case, items):
-        statement = case.statement(ref)
-        if not by_reporter or statement is None:
+    for statement, feats, by_reporter in answers:
+        if not by_reporter:
             continue
         score = scorer.score(feats)
         if score >= scorer.threshold:
