@@ -6,12 +6,15 @@ from __future__ import annotations
 import getpass
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from tipline.errors import TiplineError
 from tipline.service import audit, auth
 from tipline.service.config import Settings
+from tipline.service.db import Database
 from tipline.service.runtime import open_service
 
 
@@ -136,29 +139,31 @@ def retention(db: str | None, apply: bool) -> int:
     return 0
 
 
-def _identity_key(settings: Settings) -> bytes | None:
-    """The identity key if there is one; backup and restore never make one."""
+@contextmanager
+def _store(db: str | None) -> Iterator[tuple[Database, bytes | None]]:
+    """The database and the identity key if there is one (backup and restore never make one),
+    without starting the service."""
     from tipline.service.identity import IdentityKeyError, load_key
 
+    settings = Settings.from_env(db)
     try:
-        return load_key(settings.data_dir, may_create=False)
+        key: bytes | None = load_key(settings.data_dir, may_create=False)
     except IdentityKeyError:
-        return None
+        key = None
+    database = Database(settings.db_url)
+    try:
+        yield database, key
+    finally:
+        database.dispose()
 
 
 def backup(db: str | None, file: Path) -> int:
     """Write the store (every table, attachments included) to one archive; never the key."""
     from tipline.service import backup as archive
-    from tipline.service.db import Database
 
     try:
-        settings = Settings.from_env(db)
-        key = _identity_key(settings)
-        database = Database(settings.db_url)
-        try:
+        with _store(db) as (database, key):
             made = archive.create(database, file, key)
-        finally:
-            database.dispose()
     except (TiplineError, OSError) as exc:
         print(f"tipline: backup failed: {exc}", file=sys.stderr)
         return 2
@@ -177,16 +182,10 @@ def restore(db: str | None, file: Path, force: bool) -> int:
     """Load an archive into the store; refuse a damaged one, or a non-empty store unless
     `force`; warn plainly when the identity key here is not the one the backup was made with."""
     from tipline.service import backup as archive
-    from tipline.service.db import Database
 
     try:
-        settings = Settings.from_env(db)
-        key = _identity_key(settings)
-        database = Database(settings.db_url)
-        try:
+        with _store(db) as (database, key):
             done = archive.restore(database, file, key, force=force)
-        finally:
-            database.dispose()
     except (TiplineError, OSError) as exc:
         print(f"tipline: restore failed: {exc}", file=sys.stderr)
         return 2
