@@ -47,13 +47,7 @@ def _context(item: Item, s: SentenceFacts) -> frozenset[str]:
     return s.words | item.question_words
 
 
-# --- amounts --------------------------------------------------------------------------------
-
-
-# --- counts ---------------------------------------------------------------------------------
-
-
-# --- dates ----------------------------------------------------------------------------------
+# --- dates the polarity judge reads -------------------------------------------------------
 
 
 _UNTIL = re.compile(r"(?:\buntil|\btill|到)\s*$", re.IGNORECASE)
@@ -314,9 +308,6 @@ def retraction_judge(a: Item, b: Item) -> Verdict | None:
         f"against {_quote(admission.text, 50)}.",
         (_span(earlier, claim), _span(later, admission)),
     )
-
-
-# --- places ---------------------------------------------------------------------------------
 
 
 RULE_JUDGES = (polarity_judge, retraction_judge)
