@@ -241,7 +241,7 @@ def test_bad_file_names_the_problem_and_changes_nothing(
                           files={"file": ("s.csv", BAD_BANK.encode(), "text/csv")})
     assert r.status_code == 422 and r.json()["detail"] == "s.csv:7: amount: '12.x0' is not an " \
                                                           "amount"
-    good = "Date,Description,Amount\n2025-03-04,x,-1.00\n2025-03-05,y,-2.00\n".encode()
+    good = b"Date,Description,Amount\n2025-03-04,x,-1.00\n2025-03-05,y,-2.00\n"
     for data, files, says in [
             ({"format": "bank-csv", "id_prefix": "E"}, {"file": ("g.csv", good, "text/csv")},
              "already used"),

@@ -59,7 +59,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tipline.case import parse_case
 from tipline.errors import CaseFileError
-from tipline.imports import bank_csv
+from tipline.imports import ALIASES, FORMATS, bank_csv
 from tipline.service import (
     audit,
     auth,
@@ -422,8 +422,7 @@ def create_staff_app(service: Service) -> FastAPI:
 
     import_body = {"requestBody": {"required": True, "content": {"multipart/form-data": {
         "schema": {"type": "object", "required": ["format", "file"], "properties": {
-            "format": {"type": "string", "enum": [*evidence_import.FORMATS,
-                                                  *evidence_import.ALIASES]},
+            "format": {"type": "string", "enum": [*FORMATS, *ALIASES]},
             "file": {"type": "string", "format": "binary"},
             "id_prefix": {"type": "string", "description": "ids are PREFIX1, PREFIX2 …; "
                           "default the format's (wa-, bank- …), numbered on when taken"},
@@ -609,7 +608,7 @@ def create_staff_app(service: Service) -> FastAPI:
             dispositions=service.policies.workflow.dispositions,
             closing=service.policies.workflow.closing,
             evidence_kinds=service.policies.workflow.evidence_kinds,
-            import_formats=evidence_import.FORMATS, bank_profiles=bank_profiles,
+            import_formats=FORMATS, bank_profiles=bank_profiles,
             imports=evidence_import.past_imports(db, rec),
             import_limit=settings.max_import_bytes,
             tasks=db.scalars(select(Task).where(Task.case_pk == rec.id).order_by(Task.id)).all(),
@@ -722,8 +721,7 @@ def create_staff_app(service: Service) -> FastAPI:
             await import_upload(request, db, sess.user, rec, csrf=sess.csrf_token)
         except IMPORT_ERRORS as exc:
             return page(request, "staff/import_error.html", sess, status_code=import_status(exc),
-                        case=rec,
-                        problem=str(exc), formats=evidence_import.FORMATS)
+                        case=rec, problem=str(exc))
         except DOMAIN_ERRORS as exc:
             raise _errors(exc) from None
         return back(case_id, "#imports")
