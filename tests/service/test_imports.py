@@ -303,3 +303,43 @@ def test_openapi_documents_the_import(staff_client: TestClient) -> None:
     assert body["required"] == ["format", "file"]
     assert set(FORMATS) | {"eml", "mbox"} <= set(body["properties"]["format"]["enum"])
     assert {"201", "401", "404", "413", "422"} <= set(op["responses"])
+
+
+def test_options_reach_the_reader_and_notes_come_back(service: Service,
+                                                      staff_client: TestClient,
+                                                      team: dict[str, Staff]) -> None:
+    """The CLI's options by the same names: a saved profile from the user's own YAML file, an
+    id prefix, a date order; the importer's notes come back without any server path."""
+    auth = token_for(staff_client, team["ivy"])
+    case_id = new_case(staff_client, auth)
+    statement = b"Datum|Omschrijving|Bedrag|Af Bij\n20250304|Huur|1250,00|Af\n" \
+                b"20250305|Salaris|2000,00|Bij\n"
+    profiles = b"""profiles:
+  dutch-bank:
+    columns: {date: Datum, description: Omschrijving, amount: Bedrag, direction: Af Bij}
+    debit_words: [Af]
+    credit_words: [Bij]
+    delimiter: "|"
+    decimal: ","
+    currency: EUR
+"""
+    r = staff_client.post(f"/api/v1/cases/{case_id}/imports", headers=auth, data={
+        "format": "bank-csv", "profile": "dutch-bank", "id_prefix": "E-nl-"}, files={
+        "file": ("nl.csv", statement, "text/csv"),
+        "profiles": ("mine.yaml", profiles, "application/yaml")})
+    assert r.status_code == 201, r.text
+    assert r.json()["ids"] == ["E-nl-1", "E-nl-2"]
+    case = staff_client.get(f"/api/v1/cases/{case_id}", headers=auth).json()
+    assert [(e["fields"]["amount"], e["fields"]["currency"]) for e in case["evidence"][1:]] \
+        == [(-1250, "EUR"), (2000, "EUR")]
+    r = staff_client.post(f"/api/v1/cases/{case_id}/imports", headers=auth, data={
+        "format": "bank-csv", "profile": "nope"}, files={"file": ("nl.csv", statement, "x/y")})
+    assert r.status_code == 422 and "no profile 'nope'" in r.json()["detail"]
+    one_day = b"05/05/2025, 09:00 - A: only one day\n"
+    r = staff_client.post(f"/api/v1/cases/{case_id}/imports", headers=auth,
+                          data={"format": "whatsapp"}, files={"file": ("c.txt", one_day, "x/y")})
+    assert r.status_code == 201 and len(r.json()["notes"]) == 1
+    assert r.json()["notes"][0].startswith("c.txt: ") and "tipline-import-" not in r.text
+    r = staff_client.post(f"/api/v1/cases/{case_id}/imports", headers=auth, data={
+        "format": "whatsapp", "date_order": "mdy"}, files={"file": ("c.txt", one_day, "x/y")})
+    assert r.status_code == 201 and r.json()["notes"] == [] and r.json()["ids"] == ["wa2-1"]
