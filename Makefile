@@ -33,4 +33,5 @@ test: lint
 bench: $(BIN)/.test
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/speed.py
+	$(BIN)/python bench/import_speed.py --service
 	$(BIN)/python bench/public.py

@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -166,8 +168,27 @@ def iso(value: datetime | date | str | None) -> str | None:
     return value.isoformat()
 
 
+_NOTES: ContextVar[list[str] | None] = ContextVar("tipline_import_notes", default=None)
+
+
 def note(message: str) -> None:
-    """A remark for the person importing (stderr), never mixed into the records."""
+    """A remark for the person importing (stderr), never mixed into the records; inside
+    `collect_notes` it is kept for the caller instead (the staff app shows it on the page)."""
+    sink = _NOTES.get()
+    if sink is not None:
+        sink.append(message)
+        return
     import sys
 
     print(f"tipline: note: {message}", file=sys.stderr)
+
+
+@contextmanager
+def collect_notes() -> Iterator[list[str]]:
+    """The notes made by imports run in this context (thread or task), not printed."""
+    sink: list[str] = []
+    token = _NOTES.set(sink)
+    try:
+        yield sink
+    finally:
+        _NOTES.reset(token)

@@ -167,17 +167,29 @@ def add_evidence(db: Session, rec: CaseRecord, item: dict[str, Any]) -> Evidence
     """Validate one evidence record against the whole case, store it, queue re-analysis."""
     if not isinstance(item, dict):
         raise CaseFileError("an evidence record must be a mapping", source="evidence")
-    item = {"id": next_ref(rec, "E"), **item}
+    return add_evidence_many(db, rec, [{"id": next_ref(rec, "E"), **item}])[0]
+
+
+def add_evidence_many(db: Session, rec: CaseRecord, items: list[dict[str, Any]],
+                      source: str = "evidence") -> list[EvidenceRecord]:
+    """Validate records that carry their own ids against the whole case at once, store them
+    all, and queue one re-analysis: a file's thousands of records cost one validation, and a
+    bad one (a duplicate id, an impossible date, a kind the workflow forbids) stores none."""
     d = case_dict(rec)
-    d["evidence"].append(item)
-    case = case_from_mapping(d, source="evidence")
-    if case.evidence[-1].kind not in policies().workflow.evidence_kinds:
-        raise CaseFileError(f"kind {case.evidence[-1].kind!r} is not allowed by the workflow "
-                            "policy", source="evidence", field="kind")
-    ev = _evidence(rec.id, len(rec.evidence), case.to_dict()["evidence"][-1])
-    db.add(ev)
+    d["evidence"].extend(items)
+    case = case_from_mapping(d, source=source)
+    kinds = policies().workflow.evidence_kinds
+    added = case.to_dict()["evidence"][len(rec.evidence):]
+    for n, e in enumerate(added, start=1):
+        if e["kind"] not in kinds:
+            raise CaseFileError(f"kind {e['kind']!r} is not allowed by the workflow policy",
+                                source=source if len(added) == 1 else f"{source} {n}",
+                                field="kind")
+    first = len(rec.evidence)
+    out = [_evidence(rec.id, first + i, e) for i, e in enumerate(added)]
+    db.add_all(out)
     _touch(db, rec)
-    return ev
+    return out
 
 
 def add_person(db: Session, rec: CaseRecord, name: str, role: str) -> str:

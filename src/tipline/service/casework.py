@@ -171,6 +171,23 @@ def add_evidence(db: Session, user: User, rec: CaseRecord, item: dict[str, Any])
     return ev.ref
 
 
+def import_evidence(db: Session, user: User, rec: CaseRecord, records: list[dict[str, Any]],
+                    *, file: str, fmt: str, sha256: str, size: int,
+                    notes: list[str] | None = None) -> list[str]:
+    """Records read from one file (`tipline.imports`), added together or not at all, with one
+    re-analysis queued and one audit entry naming the file, its SHA-256 and the ids added."""
+    require(user, "case.edit", rec)
+    require_open(rec, "evidence records")
+    if not records:
+        raise Invalid(f"{file}: the file holds no records to import")
+    added = cases.add_evidence_many(db, rec, records, source=file)
+    refs = [ev.ref for ev in added]
+    audit.record(db, user.username, "evidence.import", rec.case_id, file=file, format=fmt,
+                 sha256=sha256, size=size, count=len(refs), first=refs[0], last=refs[-1],
+                 notes=notes or [])
+    return refs
+
+
 def add_task(db: Session, user: User, rec: CaseRecord, title: str, due: date | None) -> None:
     require(user, "case.edit", rec)
     require_open(rec, "tasks")

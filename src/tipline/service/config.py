@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tipline.imports.base import MAX_IMPORT_BYTES
 from tipline.service.identity import IdentityKeyError
 
 
@@ -53,6 +54,9 @@ class Settings:
     max_upload_bytes: int = 10 * 1024 * 1024
     max_report_upload_bytes: int = 20 * 1024 * 1024
     max_upload_files: int = 5
+    # A file a staff member imports as evidence records (staff page and API): the CLI's limit,
+    # TIPLINE_MAX_IMPORT_BYTES (default 100 MB); the import request may be this large.
+    max_import_bytes: int = MAX_IMPORT_BYTES
     session_hours: float = 8.0
     token_hours: float = 12.0
     secure_cookies: bool = False  # set behind TLS: TIPLINE_SECURE_COOKIES=1

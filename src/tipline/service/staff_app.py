@@ -10,6 +10,8 @@ Route table:
     GET  /api/v1/cases/{case_id}                  the case, case-file shape
     POST /api/v1/cases/{case_id}/statements       one statement -> 201
     POST /api/v1/cases/{case_id}/evidence         one evidence record -> 201
+    POST /api/v1/cases/{case_id}/imports          multipart: format, file, options -> 201, the
+                                                  file's records added (all or none)
     GET  /api/v1/cases/{case_id}/analysis         analysis contract, case as stored now
     GET  /api/v1/cases/{case_id}/links            linked cases this user may see, with reasons
     POST /api/v1/cases/{case_id}/status           {status, disposition?, reasons?}
@@ -21,6 +23,7 @@ Route table:
     GET/POST /intake                              operator intake: phone / walk-in report
     GET  /cases/{case_id}                         case page
     POST /cases/{case_id}/{status|reopen|assign|statements|evidence|tasks|notes|messages}
+    POST /cases/{case_id}/imports                 a file's records as evidence (multipart)
     POST /cases/{case_id}/tasks/{task_id}/done
     GET  /cases/{case_id}/findings                findings side by side, timeline, graph
     GET/POST /cases/{case_id}/outcome             disposition, reward, leniency, summary
@@ -35,12 +38,14 @@ Route table:
 """
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -48,16 +53,20 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.datastructures import UploadFile as FormFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tipline.case import parse_case
 from tipline.errors import CaseFileError
+from tipline.imports import ALIASES, FORMATS, bank_csv
 from tipline.service import (
     audit,
     auth,
     caselinks,
     cases,
     casework,
+    evidence_import,
     graphs,
     jobs,
     outcome,
@@ -132,6 +141,7 @@ _ANSWERS = {
     403: "this user's role may not do this",
     404: "no such case, or one this user may not see",
     409: "a case with this id exists already",
+    413: "a request over the size limit (for an import, the file over TIPLINE_MAX_IMPORT_BYTES)",
     422: "a malformed case file, statement, record or request, with the problem named",
     503: "the analyzer failed on this case; the case itself is stored",
 }
@@ -153,6 +163,30 @@ def download(filename: str, data: bytes) -> Response:
                                f"filename*=UTF-8''{quote(filename, safe='')}"})
 
 
+# The import form's and API's fields (multipart), by the names of `tipline import`'s options.
+IMPORT_FIELDS = ("format", "id_prefix", "date_order", "currency", "profile", "ocr_lang")
+IMPORT_PATHS = re.compile(r"(/api/v1)?/cases/[^/]+/imports")
+IMPORT_ERRORS = (evidence_import.ImportRefused, casework.Invalid, CaseFileError)
+
+
+def import_request(form: FormData) -> tuple[evidence_import.ImportRequest, FormFile,
+                                            FormFile | None]:
+    """The import's options, its file and an optional saved-profiles file from a form."""
+    values = {k: v for k in IMPORT_FIELDS if isinstance(v := form.get(k), str)}
+    upload, profiles = form.get("file"), form.get("profiles")
+    if not isinstance(upload, FormFile) or not upload.filename:
+        raise evidence_import.ImportRefused("choose a file to import (form field 'file')")
+    if not values.get("format"):
+        raise evidence_import.ImportRefused("choose the file's format (form field 'format')")
+    req = evidence_import.ImportRequest(fmt=values.pop("format"), **values)
+    return req, upload, profiles if isinstance(profiles, FormFile) and profiles.filename \
+        else None
+
+
+def import_status(exc: Exception) -> int:
+    return 413 if isinstance(exc, evidence_import.ImportTooLarge) else 422
+
+
 def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"description": _ANSWERS[code]} for code in codes}
 
@@ -161,9 +195,14 @@ def create_staff_app(service: Service) -> FastAPI:
     settings = service.settings
     app = FastAPI(title="Tipline staff app", version="1", docs_url=None, redoc_url=None)
     app.add_middleware(Guard, max_bytes=max(settings.max_case_bytes,
-                                            settings.max_attachment_bytes) + 64 * 1024)
+                                            settings.max_attachment_bytes) + 64 * 1024,
+                       multipart_max_bytes=settings.max_import_bytes
+                       + evidence_import.MAX_PROFILES_BYTES + 64 * 1024,
+                       multipart_paths=IMPORT_PATHS,
+                       form_page=lambda request: too_large_page(request))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     bearer = HTTPBearer(auto_error=False)
+    bank_profiles = sorted(bank_csv.builtin()["profiles"])
 
     def db_session() -> Iterator[Session]:
         with service.database.session() as db:
@@ -208,6 +247,38 @@ def create_staff_app(service: Service) -> FastAPI:
     @app.exception_handler(LoginRequired)
     def to_login(request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+    def too_large_page(request: Request) -> Response:
+        """A form post too large to read: a page naming the limit (the API answers JSON)."""
+        imports = IMPORT_PATHS.fullmatch(request.url.path) is not None
+        limit = settings.max_import_bytes if imports else max(settings.max_case_bytes,
+                                                               settings.max_attachment_bytes)
+        detail = (f"The file is over the {limit:,}-byte import limit (TIPLINE_MAX_IMPORT_BYTES)"
+                  if imports else f"The request is over the {limit:,}-byte limit")
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": detail}, status_code=413)
+        return render(request, "staff/error.html", status_code=413, user=None, csrf="",
+                      can=allowed, status=413, title="Too large",
+                      detail=detail + "; nothing was stored.")
+
+    async def import_upload(request: Request, db: Session, user: User, rec: CaseRecord,
+                            csrf: str | None = None) -> evidence_import.Imported:
+        """Read the multipart form (after the caller checked who may add to this case, so a
+        stranger's upload is refused before it is read) and import its file into the case in
+        a savepoint: on any problem nothing is stored."""
+        async with request.form(max_files=2, max_fields=20) as form:
+            if csrf is not None:
+                token = form.get("csrf_token")
+                if not auth.csrf_ok(csrf, token if isinstance(token, str) else ""):
+                    raise HTTPException(403, "missing or wrong CSRF token")
+            req, upload, profiles = import_request(form)
+
+            def work() -> evidence_import.Imported:
+                with db.begin_nested():
+                    return evidence_import.run_import(
+                        db, user, rec, req, upload.file, upload.filename,
+                        settings.max_import_bytes, profiles.file if profiles else None)
+            return await run_in_threadpool(work)
 
     # --- API ---------------------------------------------------------------------------------
 
@@ -348,6 +419,35 @@ def create_staff_app(service: Service) -> FastAPI:
     async def post_evidence(case_id: str, request: Request, user: ApiUser, db: Db
                             ) -> dict[str, str]:
         return await add_item(case_id, request, user, db, "evidence", casework.add_evidence)
+
+    import_body = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+        "schema": {"type": "object", "required": ["format", "file"], "properties": {
+            "format": {"type": "string", "enum": [*FORMATS, *ALIASES]},
+            "file": {"type": "string", "format": "binary"},
+            "id_prefix": {"type": "string", "description": "ids are PREFIX1, PREFIX2 …; "
+                          "default the format's (wa-, bank- …), numbered on when taken"},
+            "date_order": {"type": "string", "enum": ["dmy", "mdy", "ymd"]},
+            "currency": {"type": "string", "description": "where the file names none"},
+            "profile": {"type": "string", "description": "bank-csv: a saved profile"},
+            "profiles": {"type": "string", "format": "binary",
+                         "description": "bank-csv: a YAML file of saved profiles"},
+            "ocr_lang": {"type": "string", "description": "image: default eng+chi_sim"}}}}}}}
+
+    @api.post("/cases/{case_id}/imports", status_code=201, openapi_extra=import_body,
+              responses=answers(401, 403, 404, 413, 422))
+    async def post_import(case_id: str, request: Request, user: ApiUser, db: Db
+                          ) -> dict[str, Any]:
+        """A file's evidence records (`tipline import`'s formats and options) added to the
+        case, all or none; the answer names the ids added, the file's SHA-256 and any notes
+        (an ambiguous date order, skipped rows)."""
+        rec = api_case(db, user, case_id, "case.edit")
+        try:
+            done = await import_upload(request, db, user, rec)
+        except IMPORT_ERRORS as exc:
+            raise HTTPException(import_status(exc), str(exc)) from None
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+        return done.to_dict(rec.case_id)
 
     @api.get("/cases/{case_id}/analysis", responses=answers(401, 404, 503))
     def get_analysis(case_id: str, user: ApiUser, db: Db) -> dict[str, Any]:
@@ -508,6 +608,9 @@ def create_staff_app(service: Service) -> FastAPI:
             dispositions=service.policies.workflow.dispositions,
             closing=service.policies.workflow.closing,
             evidence_kinds=service.policies.workflow.evidence_kinds,
+            import_formats=FORMATS, bank_profiles=bank_profiles,
+            imports=evidence_import.past_imports(db, rec),
+            import_limit=settings.max_import_bytes,
             tasks=db.scalars(select(Task).where(Task.case_pk == rec.id).order_by(Task.id)).all(),
             notes=db.scalars(select(Note).where(Note.case_pk == rec.id).order_by(Note.id)).all(),
             messages=db.scalars(select(Message).where(Message.case_pk == rec.id)
@@ -608,6 +711,20 @@ def create_staff_app(service: Service) -> FastAPI:
                 audit.record(db, sess.user.username, "attachment.add", rec.case_id, ref=ref,
                              sha256=hashlib.sha256(blob).hexdigest(), size=len(blob))
         return act(db, sess, case_id, csrf_token, "case.edit", run, "#evidence")
+
+    @app.post("/cases/{case_id}/imports", include_in_schema=False)
+    async def import_form(case_id: str, request: Request, sess: Sess, db: Db) -> Response:
+        """The case page's import form; a file that cannot be imported gets a page naming
+        the problem, and nothing is stored."""
+        rec = page_case(db, sess, case_id, "case.edit")
+        try:
+            await import_upload(request, db, sess.user, rec, csrf=sess.csrf_token)
+        except IMPORT_ERRORS as exc:
+            return page(request, "staff/import_error.html", sess, status_code=import_status(exc),
+                        case=rec, problem=str(exc))
+        except DOMAIN_ERRORS as exc:
+            raise _errors(exc) from None
+        return back(case_id, "#imports")
 
     @app.post("/cases/{case_id}/tasks", include_in_schema=False)
     def task_form(case_id: str, sess: Sess, db: Db, csrf_token: Csrf = "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import jinja2
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HERE = Path(__file__).parent
@@ -71,11 +72,14 @@ class Guard:
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int,
-                 form_page: Callable[[Request], HTMLResponse] | None = None,
-                 multipart_max_bytes: int | None = None) -> None:
+                 form_page: Callable[[Request], Response] | None = None,
+                 multipart_max_bytes: int | None = None,
+                 multipart_paths: re.Pattern[str] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.multipart_max_bytes = multipart_max_bytes  # a form with files may send more
+        # where it may (a path matching this pattern); None: every multipart post
+        self.multipart_paths = multipart_paths
         self.form_page = form_page  # what a browser's too-large form post gets, not JSON
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -96,11 +100,12 @@ class Guard:
         headers = dict(scope.get("headers", []))
         limit = self.max_bytes
         if self.multipart_max_bytes and headers.get(b"content-type", b"").startswith(
-                b"multipart/form-data"):
+                b"multipart/form-data") and (self.multipart_paths is None
+                                             or self.multipart_paths.fullmatch(scope["path"])):
             limit = self.multipart_max_bytes
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await self._too_large(scope, receive, send_with_headers)
+            await self._too_large(scope, receive, send_with_headers, limit)
             return
         seen = 0
 
@@ -117,15 +122,15 @@ class Guard:
             await self.app(scope, limited_receive, send_with_headers)
         except BodyTooLarge:
             if not started:
-                await self._too_large(scope, receive, send_with_headers)
+                await self._too_large(scope, receive, send_with_headers, limit)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         ctype = dict(scope.get("headers", [])).get(b"content-type", b"")
         if self.form_page and ctype.startswith((b"application/x-www-form-urlencoded",
                                                 b"multipart/form-data")):
             await self.form_page(Request(scope))(scope, receive, send)
             return
-        await _too_large(send, self.max_bytes)
+        await _too_large(send, limit)
 
 
 async def _too_large(send: Send, limit: int) -> None:
