@@ -94,6 +94,8 @@ def test_round_trip_restores_the_same_store_and_a_chain_that_verifies(
         service: Service, team: dict[str, Staff], keyed: Path, target: str, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     case_id = _store(service)
+    with service.database.session() as db:
+        receipt = reports.submit(service, db, text="A second report.").receipt
     archive = tmp_path / "store.tar.gz"
     assert commands.backup(service.settings.db_url, archive) == 0
     assert archive.stat().st_mode & 0o077 == 0
@@ -126,6 +128,8 @@ def test_round_trip_restores_the_same_store_and_a_chain_that_verifies(
             assert sue is not None
             rec = casework.open_case(db, sue, case_id, "case.edit")
             casework.add_note(db, sue, rec, "After the restore.")
+        # receipts are keyed hashes under a key derived from the identity key: still open
+        assert reports.find_by_receipt(svc, receipt) is not None
     finally:
         svc.database.dispose()
     assert _verify(target).ok
@@ -144,6 +148,7 @@ def test_restore_under_another_key_warns_and_the_identity_stays_sealed(
     err = capsys.readouterr().err
     assert "not the key this backup was made with" in err
     assert "cannot be opened without the original key" in err
+    assert "receipts no longer open" in err
     restored = _export(target)
     assert _without_restore_entry(restored)["cases"] == _export(
         service.settings.db_url)["cases"]

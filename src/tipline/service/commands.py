@@ -197,7 +197,8 @@ def restore(db: str | None, file: Path, force: bool) -> int:
         print("WARNING: the identity key here is not the key this backup was made with. "
               "Everything was restored, but the sealed reporter identities and staff TOTP "
               "secrets cannot be opened without the original key (staff cannot log in with "
-              "their codes). Set TIPLINE_IDENTITY_KEY or TIPLINE_DATA_DIR to the original key. "
+              "their codes, and reporters' receipts no longer open their reports). "
+              "Set TIPLINE_IDENTITY_KEY or TIPLINE_DATA_DIR to the original key. "
               "`tipline audit verify` works without it.", file=sys.stderr)
     elif done.key_matches is None and (done.rows.get("reporter_identities") or
                                        done.rows.get("users")):

@@ -11,7 +11,7 @@ Route table (HTML forms work without JavaScript; the API mirrors them):
 
 After one receipt check the browser holds a follow-up session: a signed cookie naming the
 report and its expiry (HttpOnly, SameSite=Strict, path /followup), so the follow-up pages do
-not pay the argon2 check again and the receipt is not written into the pages.
+not check the receipt again and the receipt is not written into the pages.
     POST /api/v1/reports                submit (JSON) -> 201 {report_id, receipt}
     GET  /api/v1/followup               X-Receipt -> {report_id, status, messages}
     POST /api/v1/followup/messages      X-Receipt, {text} -> 201
@@ -237,14 +237,15 @@ def create_reporter_app(service: Service) -> FastAPI:
         if service.receipt_failures.client_blocked(ip):
             raise ReceiptRefused(429, retry_after=service.receipt_failures.retry_after(ip),
                                  form=form)
-        report_pk = reports.find_by_receipt(service, receipt)
-        if report_pk is None:
+        opened = reports.find_by_receipt(service, receipt)
+        if opened is None:
             service.receipt_failures.hit(ip)
             delay = service.settings.receipt_delay_s
             if service.receipt_failures.overall_blocked():
                 raise ReceiptRefused(429, delay, service.receipt_failures.retry_after(ip), form)
             raise ReceiptRefused(401, delay, form=form)
-        report = db.get_one(Report, report_pk)
+        report = db.get_one(Report, opened.report_pk)
+        opened.apply_upgrade(report)  # an argon2 receipt hash becomes a keyed one
         audit.record(db, "reporter", "report.read", report.case.case_id)  # no address kept
         return report
 

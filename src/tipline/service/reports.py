@@ -53,10 +53,8 @@ class NewReport:
 def submit(service: Service, db: Session, *, text: str, channel: str = "web",
            category: str | None = None, language: str | None = None,
            identity: dict[str, str] | None = None, operator: User | None = None) -> NewReport:
-    """Open a case from a report; the receipt is returned once and only its hash is kept.
-
-    The receipt is hashed before the first statement, so the argon2 time is not spent inside
-    the transaction (SQLite has one writer; every other request would wait for the hash)."""
+    """Open a case from a report; the receipt is returned once and only its keyed hash is
+    kept (receipts.py says why a keyed hash, not argon2)."""
     text = (text or "").strip()
     if not text:
         raise ReportError("text: the report must not be empty")
@@ -74,7 +72,7 @@ def submit(service: Service, db: Session, *, text: str, channel: str = "web",
     receipt = receipts.new_receipt()
     norm = receipts.normalise(receipt)
     assert norm is not None
-    receipt_hash = receipts.hash_receipt(service.hasher, norm)
+    receipt_hash = receipts.hash_receipt(service.receipt_key, norm)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     setting = f"{channel} report" + (f" taken by {operator.username}" if operator else "")
     obj: dict[str, Any] = {
@@ -100,12 +98,28 @@ def submit(service: Service, db: Session, *, text: str, channel: str = "web",
     return NewReport(report.report_id, receipt, rec.case_id)
 
 
-def find_by_receipt(service: Service, receipt: str) -> int | None:
-    """The id of the report this receipt opens: one argon2 check per stored report sharing the
+@dataclass(frozen=True)
+class Opened:
+    """The report a receipt opened; `upgrade` is the keyed hash to store in place of `stored`
+    when the receipt matched a hash of an older scheme (argon2)."""
+
+    report_pk: int
+    stored: str
+    upgrade: str | None = None
+
+    def apply_upgrade(self, report: Report) -> None:
+        """Rewrite an older-scheme hash in the caller's transaction, unless the row changed."""
+        if self.upgrade and report.id == self.report_pk and report.receipt_hash == self.stored:
+            report.receipt_hash = self.upgrade
+
+
+def find_by_receipt(service: Service, receipt: str) -> Opened | None:
+    """The report this receipt opens: one hash check per stored report sharing the
     4-character prefix (usually one; none for a prefix nobody has, the usual wrong guess).
 
     The candidates are read in a short transaction of their own and checked after it ends, so
-    a guess never holds a database lock while it hashes."""
+    a guess never holds a database lock while it hashes (an argon2 hash left by an earlier
+    version takes a while)."""
     norm = receipts.normalise(receipt or "")
     if norm is None:
         return None
@@ -113,8 +127,9 @@ def find_by_receipt(service: Service, receipt: str) -> int | None:
         candidates = db.execute(select(Report.id, Report.receipt_hash).where(
             Report.receipt_prefix == receipts.prefix(norm))).all()
     for report_pk, receipt_hash in candidates:
-        if receipts.matches(service.hasher, receipt_hash, norm):
-            return int(report_pk)
+        result = receipts.check(service.receipt_key, service.hasher, receipt_hash, norm)
+        if result.matched:
+            return Opened(int(report_pk), receipt_hash, result.upgrade)
     return None
 
 

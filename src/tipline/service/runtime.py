@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from tipline.service import audit, migrate, passwords
+from tipline.service import audit, migrate, passwords, receipts
 from tipline.service.config import Settings
 from tipline.service.db import Database
 from tipline.service.identity import IdentityBox, load_key
@@ -29,6 +29,7 @@ class Service:
     identity: IdentityBox
     vault: TotpVault
     files: FileBox
+    receipt_key: bytes  # receipts.derive_key(identity key): receipts are HMACs under it
     analyzer: Analyzer = real_analyzer
     throttle_secret: bytes = b""
     receipt_failures: PairThrottle = field(init=False)
@@ -64,4 +65,5 @@ def open_service(settings: Settings, *, migrate_schema: bool = True) -> Service:
     return Service(settings=settings, database=database, policies=pol,
                    hasher=passwords.hasher(settings), identity=IdentityBox(key),
                    vault=TotpVault(key), files=FileBox(key),
+                   receipt_key=receipts.derive_key(key),
                    throttle_secret=hashlib.sha256(b"tipline throttle keys:" + key).digest())
