@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench
+.PHONY: demo test lint bench load
 
 $(BIN)/.runtime: pyproject.toml
 	@# PyICU (through normality) builds from source against ICU's headers
@@ -35,3 +35,12 @@ bench: $(BIN)/.test
 	$(BIN)/python bench/speed.py
 	$(BIN)/python bench/import_speed.py --service
 	$(BIN)/python bench/public.py
+
+# Locust against both apps on SQLite and PostgreSQL, with and without an attack (README).
+$(BIN)/.load: $(BIN)/.runtime
+	$(BIN)/pip install -q -e '.[test,load]'
+	touch $@
+
+load: $(BIN)/.load
+	bash scripts/test-services.sh
+	PYTHONPATH=src $(BIN)/python scripts/load.py

@@ -18,9 +18,11 @@ from tipline.service.db import Database
 from tipline.service.runtime import open_service
 
 
-def serve(db: str | None, reporter_port: int, staff_port: int, host: str) -> int:
+def serve(db: str | None, reporter_port: int, staff_port: int, host: str,
+          settings: Settings | None = None) -> int:
     """Both apps in one process, two ports: the reporter port can face the public while the
-    staff port stays on an internal network."""
+    staff port stays on an internal network. `settings` replaces the environment's (the load
+    tool serves through here with its own)."""
     import uvicorn
 
     from tipline.service.jobs import Worker
@@ -28,7 +30,7 @@ def serve(db: str | None, reporter_port: int, staff_port: int, host: str) -> int
     from tipline.service.staff_app import create_staff_app
 
     try:
-        service = open_service(Settings.from_env(db))
+        service = open_service(settings or Settings.from_env(db))
     except TiplineError as exc:
         print(f"tipline: {exc}", file=sys.stderr)
         return 2

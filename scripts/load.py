@@ -1,0 +1,271 @@
+"""Load test of both apps with locust: legitimate users, with and without an attack (issue 14).
+
+    .venv/bin/python scripts/load.py [--db sqlite postgresql] [--scenario plain attack]
+                                     [--duration 90] [--reporters 50] [--staff 20]
+                                     [--attackers 200]
+
+For each database and scenario: a fresh database (PostgreSQL at TIPLINE_TEST_PG_URL, as in the
+tests) and data folder; the apps served by `tipline serve`'s own code in a child process
+(production argon2, the 1 s wrong-receipt delay, every throttle at its production value
+except the hourly cap on new reports, which 50 reporters in a loop pass in a minute, and the
+in-process analysis worker running the real analyzer); then locust, headless and in this
+process, runs `scripts/locustfile.py`: 50 reporters (each round a new reporter from a new
+loopback address: submit the form, open the follow-up with the receipt, read the page in the
+session, send a message, read again), 20 supervisors on the API (log in with password and
+one-time code, list the cases, open one, a new token every 35 s) and, in the attack scenario,
+200 more loopback addresses sending wrong receipts and failed logins on the staff accounts.
+Prints Markdown: per route n, throughput, p50/p95/p99/max and the answers counted (0 = no
+answer: a dropped connection or a timeout); then legitimate p99 without and with the attack.
+The load generator shares the machine with the server: on 2 cores its own CPU is in the
+numbers (locust warns when it is short of CPU; the table says so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+PASSWORD = "load test password, long enough"
+PORTS = (18100, 18101)
+# Words of the reports and messages the users send: none may reach the server's log.
+REPORT_WORDS = ("depot manager takes cash", "He asked again today")
+
+
+def serve(url: str, folder: str) -> None:
+    """The child: migrate, add the supervisors (their secrets to staff.json) and 20 reports,
+    then serve both apps through `tipline serve`'s code with the load settings."""
+    from tipline.service import auth, commands, migrate, reports
+    from tipline.service.config import Settings
+    from tipline.service.db import make_engine
+    from tipline.service.runtime import open_service
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    settings = dataclasses.replace(Settings.from_env(url),
+                                   submissions_global=(10**9, 3600.0))
+    svc = open_service(settings, migrate_schema=False)
+    staff = []
+    with svc.database.session() as db:
+        for i in range(20):
+            user = auth.create_user(db, svc.hasher, f"staff{i}", "supervisor", PASSWORD,
+                                    vault=svc.vault)
+            staff.append((user.username, PASSWORD, auth.totp_secret(user, svc.vault)))
+        for i in range(20):
+            reports.submit(svc, db, text=f"Seed report {i}: the clerk sells permits.")
+    svc.database.dispose()
+    (Path(folder) / "staff.json").write_text(json.dumps(staff))
+    raise SystemExit(commands.serve(url, PORTS[0], PORTS[1], "127.0.0.1", settings=settings))
+
+
+@dataclass
+class Run:
+    """What one scenario measured."""
+
+    backend: str
+    attack: bool
+    seconds: float
+    rows: list[tuple[str, int, float, bool]] = field(default_factory=list)  # route, status, ms
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
+    server_cpu_s: float = 0.0
+    client_cpu_s: float = 0.0
+    locust_cpu_warning: bool = False
+    log_leak: bool = False
+    jobs: dict[str, int] = field(default_factory=dict)
+
+    def times(self, route: str) -> list[float]:
+        return sorted(ms for r, _, ms, _ in self.rows if r == route)
+
+    def routes(self) -> list[str]:
+        return list(dict.fromkeys(r for r, _, _, _ in self.rows))
+
+
+def quantile(values: list[float], q: float) -> float:
+    """Nearest-rank quantile of sorted values."""
+    return values[max(0, math.ceil(q * len(values)) - 1)] if values else float("nan")
+
+
+def wait_until_up(proc: subprocess.Popen[bytes], folder: Path) -> list[list[str]]:
+    import urllib.request
+
+    for _ in range(1200):
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with {proc.returncode}; see {folder}/server.log")
+        if (folder / "staff.json").exists():
+            try:
+                for port in PORTS:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
+                return list(json.loads((folder / "staff.json").read_text()))
+            except OSError:
+                pass
+        time.sleep(0.1)
+    raise SystemExit("the server did not start within 120 s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def jobs_by_status(url: str) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from tipline.service.db import Database
+    from tipline.service.models import Job
+
+    database = Database(url)
+    try:
+        with database.session() as db:
+            return {s: int(n) for s, n in db.execute(
+                select(Job.status, func.count()).group_by(Job.status))}
+    finally:
+        database.dispose()
+
+
+def run(backend: str, attack: bool, args: argparse.Namespace) -> Run:
+    import gevent
+    import locustfile as users
+    from locust.env import Environment
+    from tests.service.conftest import fresh_database
+
+    result = Run(backend, attack, args.duration)
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
+        folder = Path(tmp)
+        env = {**os.environ, "TIPLINE_DATA_DIR": tmp, "TIPLINE_DATABASE_URL": url,
+               "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT),
+                                              os.environ.get("PYTHONPATH", "")])}
+        env.pop("TIPLINE_IDENTITY_KEY", None)
+        env.pop("TIPLINE_TRUSTED_PROXY", None)
+        log = (folder / "server.log").open("wb")
+        proc = subprocess.Popen([sys.executable, __file__, "--serve", url, tmp], env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            staff = wait_until_up(proc, folder)
+            users.CONFIG.update(reporter_url=f"http://127.0.0.1:{PORTS[0]}",
+                                staff_url=f"http://127.0.0.1:{PORTS[1]}",
+                                staff=[tuple(s) for s in staff])
+            users.Reporter.fixed_count = args.reporters
+            users.Staff.fixed_count = args.staff
+            users.Attacker.fixed_count = args.attackers
+            classes = [users.Reporter, users.Staff] + ([users.Attacker] if attack else [])
+            environment = Environment(user_classes=classes)
+
+            def record(name: str, response: Any = None, response_time: float = 0.0,
+                       exception: Any = None, **_: Any) -> None:
+                status = int(getattr(response, "status_code", 0) or 0)
+                result.rows.append((name, status, float(response_time), exception is None))
+
+            environment.events.request.add_listener(record)
+            runner = environment.create_local_runner()
+            result.load = (os.getloadavg()[0], 0.0)
+            cpu0, own0 = cpu_seconds(proc.pid), cpu_seconds(os.getpid())
+            total = sum(c.fixed_count for c in classes)
+            runner.start(total, spawn_rate=max(total / 2, 1))  # all users within ~2 s
+            gevent.sleep(args.duration)
+            runner.quit()
+            result.server_cpu_s = cpu_seconds(proc.pid) - cpu0
+            result.client_cpu_s = cpu_seconds(os.getpid()) - own0
+            result.load = (result.load[0], os.getloadavg()[0])
+            result.locust_cpu_warning = bool(runner.cpu_warning_emitted)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
+        text = (folder / "server.log").read_text(errors="replace")
+        result.log_leak = any(w in text for w in REPORT_WORDS)
+        if args.keep_log:
+            Path(args.keep_log).mkdir(parents=True, exist_ok=True)
+            (Path(args.keep_log) / f"{backend}-{'attack' if attack else 'plain'}.log"
+             ).write_text(text)
+        result.jobs = jobs_by_status(url)
+    return result
+
+
+def legitimate(route: str) -> bool:
+    return not route.startswith("attack:")
+
+
+def table(run_: Run) -> str:
+    title = (f"{run_.backend}, {'with' if run_.attack else 'without'} the attack: "
+             f"{run_.seconds:.0f} s, load average {run_.load[0]:.1f} → {run_.load[1]:.1f}, "
+             f"CPU: server {run_.server_cpu_s:.0f} s, locust {run_.client_cpu_s:.0f} s"
+             f"{', locust short of CPU' if run_.locust_cpu_warning else ''}")
+    out = [title, "", "| route | n | req/s | p50 ms | p95 ms | p99 ms | max ms | answers |",
+           "|---|---|---|---|---|---|---|---|"]
+    for route in run_.routes():
+        t = run_.times(route)
+        codes = Counter(s for r, s, _, _ in run_.rows if r == route)
+        out.append(f"| {route} | {len(t)} | {len(t) / run_.seconds:.1f} | "
+                   f"{quantile(t, .5):,.0f} | {quantile(t, .95):,.0f} | "
+                   f"{quantile(t, .99):,.0f} | {t[-1]:,.0f} | "
+                   + ", ".join(f"{c}×{n}" for c, n in sorted(codes.items())) + " |")
+    legit = [row for row in run_.rows if legitimate(row[0])]
+    errors = sum(1 for _, s, _, _ in run_.rows if s >= 500)
+    dropped = sum(1 for _, s, _, _ in run_.rows if s == 0)
+    refused = sum(1 for _, s, _, ok in legit if 0 < s < 500 and not ok)
+    failed_checks = sum(1 for _, s, _, ok in legit if not ok and s in (200, 204))
+    out += ["", f"5xx: {errors}; no answer: {dropped}; legitimate requests refused (4xx): "
+            f"{refused}; answered without what they asked for: {failed_checks}; "
+            f"report text in the server log: {'YES' if run_.log_leak else 'no'}; "
+            f"analysis jobs: {', '.join(f'{k} {v}' for k, v in sorted(run_.jobs.items()))}"]
+    return "\n".join(out)
+
+
+def comparison(plain: Run, attacked: Run) -> str:
+    out = [f"{plain.backend}: legitimate p99 without and with the attack", "",
+           "| route | p99 ms without | p99 ms with | × | max ms with |", "|---|---|---|---|---|"]
+    for route in plain.routes():
+        if not legitimate(route):
+            continue
+        a, b = plain.times(route), attacked.times(route)
+        if a and b:
+            out.append(f"| {route} | {quantile(a, .99):,.0f} | {quantile(b, .99):,.0f} | "
+                       f"{quantile(b, .99) / quantile(a, .99):.1f} | {b[-1]:,.0f} |")
+    return "\n".join(out)
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--serve"]:
+        serve(sys.argv[2], sys.argv[3])
+        return
+    import locust  # noqa: F401  (gevent's monkey-patching, before anything opens a socket)
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"],
+                        choices=["sqlite", "postgresql"])
+    parser.add_argument("--scenario", nargs="+", default=["plain", "attack"],
+                        choices=["plain", "attack"])
+    parser.add_argument("--duration", type=float, default=90.0, help="seconds per scenario")
+    parser.add_argument("--reporters", type=int, default=50)
+    parser.add_argument("--staff", type=int, default=20)
+    parser.add_argument("--attackers", type=int, default=200)
+    parser.add_argument("--keep-log", help="a folder to keep each run's server log in")
+    args = parser.parse_args()
+    for backend in args.db:
+        runs = {}
+        for scenario in args.scenario:
+            runs[scenario] = run(backend, scenario == "attack", args)
+            print(table(runs[scenario]) + "\n", flush=True)
+        if len(runs) == 2:
+            print(comparison(runs["plain"], runs["attack"]) + "\n", flush=True)
+
+
+if __name__ == "__main__":
+    main()
