@@ -44,7 +44,7 @@ PORTS = (18100, 18101)
 REPORT_WORDS = ("depot manager takes cash", "He asked again today")
 
 
-def serve(url: str, folder: str) -> None:
+def serve(url: str, folder: str, worker: str) -> None:
     """The child: migrate, add the supervisors (their secrets to staff.json) and 20 reports,
     then serve both apps through `tipline serve`'s code with the load settings."""
     from tipline.service import auth, commands, migrate, reports
@@ -55,8 +55,8 @@ def serve(url: str, folder: str) -> None:
     engine = make_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
-    settings = dataclasses.replace(Settings.from_env(url),
-                                   submissions_global=(10**9, 3600.0))
+    settings = dataclasses.replace(Settings.from_env(url), submissions_global=(10**9, 3600.0),
+                                   run_worker=worker == "thread")
     svc = open_service(settings, migrate_schema=False)
     staff = []
     with svc.database.session() as db:
@@ -78,6 +78,7 @@ class Run:
     backend: str
     attack: bool
     seconds: float
+    worker: str
     rows: list[tuple[str, int, float, bool]] = field(default_factory=list)  # route, status, ms
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
     server_cpu_s: float = 0.0
@@ -142,7 +143,7 @@ def run(backend: str, attack: bool, args: argparse.Namespace) -> Run:
     from locust.env import Environment
     from tests.service.conftest import fresh_database
 
-    result = Run(backend, attack, args.duration)
+    result = Run(backend, attack, args.duration, args.worker)
     with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
         folder = Path(tmp)
         env = {**os.environ, "TIPLINE_DATA_DIR": tmp, "TIPLINE_DATABASE_URL": url,
@@ -151,10 +152,15 @@ def run(backend: str, attack: bool, args: argparse.Namespace) -> Run:
         env.pop("TIPLINE_IDENTITY_KEY", None)
         env.pop("TIPLINE_TRUSTED_PROXY", None)
         log = (folder / "server.log").open("wb")
-        proc = subprocess.Popen([sys.executable, __file__, "--serve", url, tmp], env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([sys.executable, __file__, "--serve", url, tmp, args.worker],
+                                env=env, stdout=log, stderr=subprocess.STDOUT)
+        analysis: subprocess.Popen[bytes] | None = None
         try:
             staff = wait_until_up(proc, folder)
+            if args.worker == "process":  # `tipline worker`, as the README advises
+                analysis = subprocess.Popen(
+                    [sys.executable, "-c", "from tipline.cli import app; app()", "worker",
+                     "--db", url], env=env, stdout=log, stderr=subprocess.STDOUT)
             users.CONFIG.update(reporter_url=f"http://127.0.0.1:{PORTS[0]}",
                                 staff_url=f"http://127.0.0.1:{PORTS[1]}",
                                 staff=[tuple(s) for s in staff])
@@ -174,7 +180,7 @@ def run(backend: str, attack: bool, args: argparse.Namespace) -> Run:
             result.load = (os.getloadavg()[0], 0.0)
             cpu0, own0 = cpu_seconds(proc.pid), cpu_seconds(os.getpid())
             total = sum(c.fixed_count for c in classes)
-            runner.start(total, spawn_rate=max(total / 2, 1))  # all users within ~2 s
+            runner.start(total, spawn_rate=min(max(total / 2, 1), 100))  # within 2-3 s
             gevent.sleep(args.duration)
             runner.quit()
             result.server_cpu_s = cpu_seconds(proc.pid) - cpu0
@@ -182,6 +188,9 @@ def run(backend: str, attack: bool, args: argparse.Namespace) -> Run:
             result.load = (result.load[0], os.getloadavg()[0])
             result.locust_cpu_warning = bool(runner.cpu_warning_emitted)
         finally:
+            if analysis is not None:
+                analysis.kill()
+                analysis.wait(timeout=30)
             proc.terminate()
             try:
                 proc.wait(timeout=30)
@@ -203,7 +212,8 @@ def legitimate(route: str) -> bool:
 
 
 def table(run_: Run) -> str:
-    title = (f"{run_.backend}, {'with' if run_.attack else 'without'} the attack: "
+    title = (f"{run_.backend}, {'with' if run_.attack else 'without'} the attack, "
+             f"analysis worker as a {run_.worker}: "
              f"{run_.seconds:.0f} s, load average {run_.load[0]:.1f} → {run_.load[1]:.1f}, "
              f"CPU: server {run_.server_cpu_s:.0f} s, locust {run_.client_cpu_s:.0f} s"
              f"{', locust short of CPU' if run_.locust_cpu_warning else ''}")
@@ -243,7 +253,7 @@ def comparison(plain: Run, attacked: Run) -> str:
 
 def main() -> None:
     if sys.argv[1:2] == ["--serve"]:
-        serve(sys.argv[2], sys.argv[3])
+        serve(sys.argv[2], sys.argv[3], sys.argv[4])
         return
     import locust  # noqa: F401  (gevent's monkey-patching, before anything opens a socket)
 
@@ -256,6 +266,9 @@ def main() -> None:
     parser.add_argument("--reporters", type=int, default=50)
     parser.add_argument("--staff", type=int, default=20)
     parser.add_argument("--attackers", type=int, default=200)
+    parser.add_argument("--worker", choices=["thread", "process"], default="thread",
+                        help="the analysis worker: a thread in the server (as `tipline serve` "
+                        "by default) or a `tipline worker` process beside it")
     parser.add_argument("--keep-log", help="a folder to keep each run's server log in")
     args = parser.parse_args()
     for backend in args.db:

@@ -99,7 +99,7 @@ class Reporter(HttpUser):
                                          "takes cash for permits, most Fridays since March.",
                                  "category": "bribery", "name": "", "contact": ""}) as r:
                 _check(r, 'id="receipt">')
-                if not r.ok or 'id="receipt">' not in r.text:
+                if r.status_code != 200 or 'id="receipt">' not in r.text:
                     return
                 receipt = r.text.split('id="receipt">')[1].split("<")[0]
             think()
@@ -152,7 +152,7 @@ class Staff(HttpUser):
                 "totp": self.totp.generate_otp(step)}, name="staff login (API)",
                 timeout=CONFIG["timeout_s"], catch_response=True) as r:
             _check(r)
-            self.token = r.json()["access_token"] if r.ok else ""
+            self.token = r.json()["access_token"] if r.status_code == 200 else ""
         self.logged_in_at = time.monotonic()
 
     @task
@@ -169,7 +169,7 @@ class Staff(HttpUser):
         with self.client.get(f"{stf}/api/v1/cases", headers=self._auth(), timeout=to,
                              name="staff case list (API)", catch_response=True) as r:
             _check(r)
-            ids = [c["case_id"] for c in r.json()[:50]] if r.ok else []
+            ids = [c["case_id"] for c in r.json()[:50]] if r.status_code == 200 else []
         if ids:
             think()
             with self.client.get(f"{stf}/api/v1/cases/{random.choice(ids)}", timeout=to,

@@ -226,3 +226,55 @@ def test_receipt_and_password_checks_read_without_waiting_for_a_writer(
         writer.execute("ROLLBACK")
         writer.close()
     assert staff.get("/login").status_code == 200
+
+
+def test_a_request_holds_no_lock_between_its_dependency_and_its_route(
+        service: Service, team: dict[str, Staff]) -> None:
+    """FastAPI runs a sync dependency and the route in two threads, one after the other; the
+    route waits for a free thread in between. Were the bearer-token check to open the
+    request's transaction (SQLite's write lock, a pooled connection on PostgreSQL), requests
+    queued for that lock would take every thread, and the route would never get one: all of
+    them waited out the 30 s busy timeout and answered 500 under the load tool's attack.
+    Here the app has two threads; API reads and failed logins, in parallel, all answer."""
+    from contextlib import asynccontextmanager
+
+    from anyio import to_thread
+
+    sue = team["sue"]
+    staff_app = create_staff_app(service)
+
+    @asynccontextmanager
+    async def few_threads(app: Any) -> Any:
+        to_thread.current_default_thread_limiter().total_tokens = 2
+        yield
+
+    staff_app.router.lifespan_context = few_threads
+
+    with TestClient(staff_app) as warm:
+        token = warm.post("/api/v1/auth/token", json={
+            "username": "sue", "password": PASSWORD, "totp": sue.code()}).json()["access_token"]
+    answers: list[tuple[int, float]] = []
+    lock = threading.Lock()
+
+    def call(source: str, method: str, url: str, **kw: Any) -> None:
+        transport = httpx.HTTPTransport(local_address=source)
+        with httpx.Client(transport=transport, timeout=60) as client:
+            start = time.monotonic()
+            r = client.request(method, url, **kw)
+            with lock:
+                answers.append((r.status_code, time.monotonic() - start))
+
+    with serving(staff_app) as stf:
+        threads = [threading.Thread(target=call, args=(
+            "127.0.4.1", "GET", f"{stf}/api/v1/cases"),
+            kwargs={"headers": {"Authorization": f"Bearer {token}"}}) for _ in range(15)]
+        threads += [threading.Thread(target=call, args=(
+            f"127.0.4.{i + 2}", "POST", f"{stf}/api/v1/auth/token"),
+            kwargs={"json": {"username": "ivy", "password": "guess", "totp": "000000"}})
+            for i in range(15)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted({code for code, _ in answers}) == [200, 401]
+    assert max(seconds for _, seconds in answers) < 10

@@ -35,7 +35,8 @@ def serve(db: str | None, reporter_port: int, staff_port: int, host: str,
         print(f"tipline: {exc}", file=sys.stderr)
         return 2
     worker = Worker(service.database, service.analyzer)
-    worker.start()
+    if service.settings.run_worker:  # else `tipline worker` processes do the analyses
+        worker.start()
     servers = [
         # No access logs: uvicorn's access logger is process-wide, and a reporter's address
         # must never be written down. Staff activity is in the audit log instead.

@@ -64,7 +64,10 @@ class Settings:
     # or a comma-separated list); None believes no one, so a client cannot name its own
     # address to slip past the per-client throttles.
     trusted_proxy: str | None = None
-    run_worker: bool = True  # in-process analysis worker thread
+    # The analysis worker thread inside `tipline serve` (TIPLINE_ANALYSIS_THREAD=0: none; run
+    # `tipline worker` beside it). A busy analyzer in the server's process competes with the
+    # requests for Python's interpreter lock: every transaction then takes longer.
+    run_worker: bool = True
 
     @classmethod
     def from_env(cls, db_url: str | None = None) -> Settings:
@@ -83,4 +86,5 @@ class Settings:
             secure_cookies=os.environ.get("TIPLINE_SECURE_COOKIES", "") == "1",
             redis_url=os.environ.get("TIPLINE_REDIS_URL") or None,
             trusted_proxy=os.environ.get("TIPLINE_TRUSTED_PROXY") or None,
+            run_worker=os.environ.get("TIPLINE_ANALYSIS_THREAD", "1") != "0",
         )

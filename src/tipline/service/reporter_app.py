@@ -35,7 +35,14 @@ from tipline.case.model import CHANNELS, LANGUAGES
 from tipline.service import audit, cases, i18n, reports, uploads
 from tipline.service.models import Report
 from tipline.service.runtime import Service
-from tipline.service.web import STATIC_DIR, Guard, client_ip, render, terse_validation_errors
+from tipline.service.web import (
+    STATIC_DIR,
+    CommitRoute,
+    Guard,
+    client_ip,
+    render,
+    terse_validation_errors,
+)
 
 NOT_JSON = {"description": "a body that is not JSON (garbage bytes, wrong encoding)"}
 
@@ -89,6 +96,7 @@ async def penalty(seconds: float) -> None:
 
 def create_reporter_app(service: Service) -> FastAPI:
     app = FastAPI(title="Tipline reporter app", version="1", docs_url=None, redoc_url=None)
+    app.router.route_class = CommitRoute  # see web.CommitRoute: no transaction held across a wait
     settings = service.settings
     # 50,000 characters even when each is an escaped surrogate pair ("\ud83d\ude00", 12 bytes);
     # a form with files may add the files of one report and their multipart framing
@@ -293,7 +301,7 @@ def create_reporter_app(service: Service) -> FastAPI:
         audit.record(db, "reporter", "report.read", report.case.case_id)
         return report
 
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", route_class=CommitRoute)
 
     @api.post("/reports", status_code=201, response_model=ReportOut, responses={
         400: NOT_JSON, 422: {"description": "an empty, too long or malformed report"},

@@ -41,7 +41,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
@@ -89,10 +89,12 @@ from tipline.service.models import (
 )
 from tipline.service.permissions import allowed, table
 from tipline.service.runtime import Service
-from tipline.service.web import STATIC_DIR, Guard, client_ip, render
+from tipline.service.web import STATIC_DIR, CommitRoute, Guard, client_ip, render
 
 COOKIE = "tipline_session"
 LOGIN_CSRF = "tipline_login_csrf"
+
+T = TypeVar("T")
 
 
 class TokenIn(BaseModel):
@@ -194,6 +196,7 @@ def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
 def create_staff_app(service: Service) -> FastAPI:
     settings = service.settings
     app = FastAPI(title="Tipline staff app", version="1", docs_url=None, redoc_url=None)
+    app.router.route_class = CommitRoute  # see web.CommitRoute: no transaction held across a wait
     app.add_middleware(Guard, max_bytes=max(settings.max_case_bytes,
                                             settings.max_attachment_bytes) + 64 * 1024,
                        multipart_max_bytes=settings.max_import_bytes
@@ -211,19 +214,39 @@ def create_staff_app(service: Service) -> FastAPI:
     # scope="function": commit before the answer is sent, so a redirect never outruns its write
     Db = Annotated[Session, Depends(db_session, scope="function")]
 
+    # The two checks below run in a thread of their own, and the route in another after it:
+    # in between, the request waits for a free thread. So they read in a short read-only
+    # session and hand the row to the request's session without a query (`attach`). Were
+    # they to open the request's transaction, it would hold SQLite's write lock (a pooled
+    # connection on PostgreSQL) through that wait, while the requests queued for that lock
+    # held every thread: all of them stalled until the 30 s busy timeout, then answered 500.
+
+    def attach(db: Session, row: T) -> T:
+        """A row read elsewhere, in the request's session; no SQL, no transaction begun."""
+        return db.merge(row, load=False)
+
     def api_user(db: Db, cred: Annotated[HTTPAuthorizationCredentials | None,
                                          Depends(bearer)]) -> User:
-        user = auth.user_for_token(db, cred.credentials) if cred else None
+        user = None
+        if cred:
+            with service.database.read() as peek:
+                user = auth.user_for_token(peek, cred.credentials)
+                if user is not None:
+                    peek.expunge(user)
         if user is None:
             raise HTTPException(401, "a valid bearer token is required",
                                 headers={"WWW-Authenticate": "Bearer"})
-        return user
+        return attach(db, user)
 
     def page_session(request: Request, db: Db) -> StaffSession:
-        sess = auth.session_for_cookie(db, request.cookies.get(COOKIE))
+        with service.database.read() as peek:
+            sess = auth.session_for_cookie(peek, request.cookies.get(COOKIE))
+            if sess is not None:
+                peek.expunge(sess.user)
+                peek.expunge(sess)
         if sess is None:
             raise LoginRequired
-        return sess
+        return attach(db, sess)
 
     ApiUser = Annotated[User, Depends(api_user)]
     Sess = Annotated[StaffSession, Depends(page_session)]
@@ -282,7 +305,7 @@ def create_staff_app(service: Service) -> FastAPI:
 
     # --- API ---------------------------------------------------------------------------------
 
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", route_class=CommitRoute)
 
     def login(db: Session, request: Request, username: str, password: str,
               totp: str | None) -> User | Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +13,8 @@ import jinja2
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HERE = Path(__file__).parent
@@ -23,6 +27,36 @@ env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+class CommitRoute(APIRoute):
+    """A route whose (sync) function commits the request's database session before it returns.
+
+    FastAPI runs a sync route in a worker thread, then checks its answer against the response
+    model in *another* worker thread, and only then ends the request's session. Between the
+    two the request waits for a free thread while holding its transaction (SQLite's write
+    lock, a pooled connection on PostgreSQL); under a flood, the requests queued for that
+    lock hold every thread, and all of them wait out the 30 s busy timeout, then answer 500.
+    Committing in the route's own thread ends the transaction before that wait."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, committing(endpoint), **kwargs)
+
+
+def committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(endpoint) or getattr(endpoint, "_commits", False):
+        return endpoint  # an async route's answer is checked on the event loop, no wait
+
+    @functools.wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        result = endpoint(*args, **kwargs)
+        for value in kwargs.values():
+            if isinstance(value, Session) and value.in_transaction():
+                value.commit()
+        return result
+
+    run._commits = True  # type: ignore[attr-defined]
+    return run
 
 
 def render(request: Request, name: str, status_code: int = 200,
