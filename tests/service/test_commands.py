@@ -113,3 +113,13 @@ def test_trusted_proxy_is_a_setting(monkeypatch) -> None:  # type: ignore[no-unt
     monkeypatch.setenv("TIPLINE_TRUSTED_PROXY", "10.0.0.5")
     assert proxy_options(Settings.from_env("sqlite:///x")) == {
         "proxy_headers": True, "forwarded_allow_ips": "10.0.0.5"}
+
+
+def test_the_analysis_thread_can_be_left_to_tipline_worker(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """TIPLINE_ANALYSIS_THREAD=0: `tipline serve` starts no analysis thread of its own."""
+    from tipline.service.config import Settings
+
+    monkeypatch.delenv("TIPLINE_ANALYSIS_THREAD", raising=False)
+    assert Settings.from_env("sqlite:///x").run_worker is True
+    monkeypatch.setenv("TIPLINE_ANALYSIS_THREAD", "0")
+    assert Settings.from_env("sqlite:///x").run_worker is False
