@@ -98,3 +98,24 @@ def test_standalone_worker_drains_the_queue(service: Service) -> None:
     with service.database.session() as db:
         assert set(db.scalars(select(Job.status))) <= {"done", "failed"}
         assert db.scalar(select(func.count()).select_from(Job).where(Job.status == "queued")) == 0
+
+
+def test_a_job_run_twice_stores_one_analysis(service: Service) -> None:
+    """A second worker starting while the first is mid-analysis puts the job back in the
+    queue and runs it too (a killed worker and a slow one look alike); the version still ends
+    with one stored analysis."""
+    with service.database.session() as db:
+        cases.store_case(db, case_from_mapping(CASE))
+    inner: list[bool] = []
+
+    def slow(case):  # type: ignore[no-untyped-def]
+        if not inner:  # mid-analysis, another worker starts and finishes the same job
+            inner.append(True)
+            jobs.requeue_interrupted(service.database)
+            assert jobs.run_one(service.database, service.analyzer)
+        return service.analyzer(case)
+
+    assert jobs.run_one(service.database, slow)
+    with service.database.session() as db:
+        assert set(db.scalars(select(Job.status))) == {"done"}
+        assert [a.case_version for a in db.scalars(select(AnalysisResult))] == [1]

@@ -98,10 +98,23 @@ def run_one(database: Database, analyzer: Analyzer) -> bool:
             status, error = "failed", f"analysis failed: {type(exc).__name__}: {exc}"
     with database.session() as db:
         if result is not None and snapshot is not None:
-            db.add(AnalysisResult(case_pk=snapshot[2], case_version=snapshot[1], result=result))
+            store_result(db, snapshot[2], snapshot[1], result)
         for j in db.scalars(select(Job).where(Job.id.in_(ids))):
             j.status, j.error, j.finished_at = status, error, utcnow()
     return True
+
+
+def store_result(db: Session, case_pk: int, version: int, result: dict[str, Any]) -> None:
+    """Keep one analysis per case version, however many workers ran it: a worker that starts
+    while another is mid-analysis puts that job back in the queue (`requeue_interrupted`
+    cannot tell a live worker from a killed one), and a page may have analysed the version
+    first. The case row is locked first (PostgreSQL; SQLite's write lock already serialises),
+    so two workers finishing together cannot both find nothing and both write."""
+    db.execute(select(CaseRecord.id).where(CaseRecord.id == case_pk).with_for_update())
+    if db.scalar(select(AnalysisResult.id).where(
+            AnalysisResult.case_pk == case_pk, AnalysisResult.case_version == version
+    ).limit(1)) is None:
+        db.add(AnalysisResult(case_pk=case_pk, case_version=version, result=result))
 
 
 def requeue_interrupted(database: Database) -> None:
