@@ -67,6 +67,7 @@ from tipline.service import (
     cases,
     casework,
     evidence_import,
+    findings_view,
     graphs,
     jobs,
     outcome,
@@ -799,16 +800,15 @@ def create_staff_app(service: Service) -> FastAPI:
         items = {s["id"]: s for s in case["statements"]} | {e["id"]: e for e in case["evidence"]}
         names = {p["id"]: f'{p["id"]} {p.get("name", "")} ({p.get("role", "other")})'
                  for p in case["people"]}
-        shown = []
-        for f in analysis.get("findings", []):
-            quotes = []
-            for ref in f.get("refs", []):
-                item = items.get(ref, {"text": ""})
-                spans = [(s["start"], s["end"]) for s in f.get("spans", []) if s["ref"] == ref]
-                who = names.get(item.get("by", ""), item.get("by")) or item.get("kind", "")
-                quotes.append({"ref": ref, "who": who, "question": item.get("question"),
-                               "segments": graphs.highlighted(item.get("text", ""), spans)})
-            shown.append({"finding": f, "quotes": quotes})
+
+        def quote(f: dict[str, Any], ref: str) -> dict[str, Any]:
+            item = items.get(ref, {"text": ""})
+            spans = [(s["start"], s["end"]) for s in f.get("spans", []) if s["ref"] == ref]
+            who = names.get(item.get("by", ""), item.get("by")) or item.get("kind", "")
+            return {"ref": ref, "who": who, "question": item.get("question"),
+                    "segments": graphs.highlighted(item.get("text", ""), spans)}
+
+        shown = findings_view.entries(analysis.get("findings", []), items, quote)
         return page(request, "staff/findings.html", sess, case=rec, findings=shown,
                     timeline=graphs.timeline_svg(analysis),
                     graph=graphs.people_graph_svg(case, analysis),
