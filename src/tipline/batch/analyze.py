@@ -59,8 +59,9 @@ def store_outcome(database: Database, outcome: Outcome) -> bool:
     re-analysis jobs for a case still at that version are answered by it: marked done."""
     assert outcome.result is not None
     with database.session() as db:
-        rec = db.get(CaseRecord, outcome.pk, with_for_update=True)  # one writer per case
-        if rec is None:
+        version = db.scalar(select(CaseRecord.version).where(  # one writer per case
+            CaseRecord.id == outcome.pk).with_for_update())
+        if version is None:
             return False
         stored = db.scalar(select(AnalysisResult.id).where(
             AnalysisResult.case_pk == outcome.pk, AnalysisResult.case_version == outcome.version,
@@ -68,8 +69,8 @@ def store_outcome(database: Database, outcome: Outcome) -> bool:
         if stored is not None:
             return False
         jobs.store_analysis(db, outcome.pk, outcome.version, outcome.result, outcome.engine)
-        if rec.version == outcome.version:
-            for job in db.scalars(select(Job).where(Job.case_pk == rec.id,
+        if version == outcome.version:
+            for job in db.scalars(select(Job).where(Job.case_pk == outcome.pk,
                                                     Job.status == "queued")):
                 job.status, job.finished_at = "done", utcnow()
     return True
