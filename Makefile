@@ -34,3 +34,4 @@ bench: $(BIN)/.test
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/speed.py
 	$(BIN)/python bench/public.py
+	$(BIN)/python bench/batch_bench.py --reports 1000

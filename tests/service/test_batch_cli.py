@@ -33,7 +33,7 @@ def tipline(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str
 def analyses(database: Database) -> list[tuple[int, int, str | None]]:
     """(analysis id, case pk, engine) of every stored analysis."""
     with database.read() as db:
-        return [tuple(r) for r in db.execute(  # type: ignore[misc]
+        return [(r[0], r[1], r[2]) for r in db.execute(
             select(AnalysisResult.id, AnalysisResult.case_pk, AnalysisResult.engine))]
 
 

@@ -75,6 +75,10 @@ def batch_analyze(db: str | None, address: str | None, workers: int | None,
         return _error(str(exc))
     except SQLAlchemyError as exc:
         return _error(f"database: {type(exc).__name__}: {exc}")
+    except KeyboardInterrupt:
+        print("tipline: interrupted; every result stored so far stands, and a rerun analyses "
+              "only the cases still due", file=sys.stderr)
+        return 130
     rate = report.analysed / report.seconds if report.seconds else 0.0
     print(f"analysed {report.analysed} of {report.total} stored cases with engine {engine} "
           f"({report.current} already current, {report.superseded} superseded, "
