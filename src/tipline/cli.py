@@ -230,7 +230,8 @@ def restore(
 
 
 AddressOption = Annotated[str | None, typer.Option(
-    "--address", help="A Dask scheduler, e.g. tcp://host:8786; default: a local cluster.")]
+    "--address", "--cluster", help="A Dask scheduler, e.g. tcp://host:8786; default: a local "
+    "cluster. --cluster is the same option under shared/api-contract.md's name.")]
 WorkersOption = Annotated[int | None, typer.Option(
     "--workers", min=1, help="Local worker processes (default: one per core); with "
     "--address, the number of workers to wait for.")]

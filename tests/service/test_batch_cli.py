@@ -82,8 +82,8 @@ def test_unreachable_address_is_one_clear_line(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     store_reports(url, 2)
     start = time.monotonic()
-    for command in ("analyze", "link"):
-        done = tipline("batch", command, "--db", url, "--address", "tcp://127.0.0.1:9",
+    for command, option in (("analyze", "--address"), ("link", "--cluster")):
+        done = tipline("batch", command, "--db", url, option, "tcp://127.0.0.1:9",
                        "--timeout", "2")
         assert done.returncode == 2
         assert done.stderr.startswith("tipline: cannot reach a Dask scheduler at "

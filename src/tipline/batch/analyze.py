@@ -107,6 +107,7 @@ def analyze_archive(database: Database, client: Client, engine: str, *,
             item = read_case(database, pk)
             if item is None:  # erased since it was listed
                 report.superseded += 1
+                on_done()
                 continue
             future = client.submit(analyse_stored, item, pure=False)
             sent[future.key] = item.case_id
