@@ -35,3 +35,4 @@ bench: $(BIN)/.test
 	$(BIN)/python bench/speed.py
 	$(BIN)/python bench/import_speed.py --service
 	$(BIN)/python bench/public.py
+	$(BIN)/python bench/batch_bench.py --reports 1000

@@ -43,6 +43,32 @@ def real_analyzer(case: Case) -> Analysis:
     return analyze(case)
 
 
+def engine_of(analyzer: Analyzer) -> str | None:
+    """The engine version to record with a result: known only for the real analyzer."""
+    if analyzer is not real_analyzer:
+        return None
+    from tipline.service.engine_version import engine_version
+
+    return engine_version()
+
+
+def analyse(case: Case, analyzer: Analyzer) -> dict[str, Any]:
+    """The one way a stored case is analysed (request, worker and `tipline batch analyze`):
+    the analysis contract as JSON, or AnalysisFailed naming what the analyzer raised."""
+    try:
+        return analyzer(case).to_dict()
+    except Exception as exc:  # the analyzer is another team's code: contain its failures
+        log.exception("analysis of %s failed", case.id)
+        raise AnalysisFailed(f"analysis failed: {type(exc).__name__}: {exc}") from exc
+
+
+def store_analysis(db: Session, case_pk: int, case_version: int, result: dict[str, Any],
+                   engine: str | None) -> None:
+    db.add(AnalysisResult(case_pk=case_pk, case_version=case_version, result=result,
+                          engine=engine))
+    db.flush()
+
+
 def analyse_now(db: Session, rec: CaseRecord, analyzer: Analyzer) -> dict[str, Any]:
     """Analyse the case as stored now and keep the result for this version. The request's
     transaction is committed first, so the analyzer's seconds hold no database lock; the
@@ -51,13 +77,8 @@ def analyse_now(db: Session, rec: CaseRecord, analyzer: Analyzer) -> dict[str, A
 
     case = to_case(rec)
     db.commit()
-    try:
-        result = analyzer(case).to_dict()
-    except Exception as exc:  # the analyzer is another team's code: contain its failures
-        log.exception("analysis of %s failed", rec.case_id)
-        raise AnalysisFailed(f"analysis failed: {type(exc).__name__}: {exc}") from exc
-    db.add(AnalysisResult(case_pk=rec.id, case_version=rec.version, result=result))
-    db.flush()
+    result = analyse(case, analyzer)
+    store_analysis(db, rec.id, rec.version, result, engine_of(analyzer))
     return result
 
 
@@ -92,13 +113,12 @@ def run_one(database: Database, analyzer: Analyzer) -> bool:
     status, error, result = "done", None, None
     if snapshot is not None:
         try:
-            result = analyzer(snapshot[0]).to_dict()
-        except Exception as exc:  # the analyzer is another team's code: record, carry on
-            log.exception("analysis of %s failed", snapshot[0].id)
-            status, error = "failed", f"analysis failed: {type(exc).__name__}: {exc}"
+            result = analyse(snapshot[0], analyzer)
+        except AnalysisFailed as exc:  # recorded on the job; the worker carries on
+            status, error = "failed", str(exc)
     with database.session() as db:
         if result is not None and snapshot is not None:
-            db.add(AnalysisResult(case_pk=snapshot[2], case_version=snapshot[1], result=result))
+            store_analysis(db, snapshot[2], snapshot[1], result, engine_of(analyzer))
         for j in db.scalars(select(Job).where(Job.id.in_(ids))):
             j.status, j.error, j.finished_at = status, error, utcnow()
     return True
