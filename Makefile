@@ -35,6 +35,7 @@ bench: $(BIN)/.test
 	$(BIN)/python bench/speed.py
 	$(BIN)/python bench/import_speed.py --service
 	$(BIN)/python bench/public.py
+	$(BIN)/python bench/batch_bench.py --reports 1000
 
 # Locust against both apps on SQLite and PostgreSQL, with and without an attack (README).
 $(BIN)/.load: $(BIN)/.runtime

@@ -18,8 +18,11 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
+batch_app = typer.Typer(help="Archive-wide jobs on Dask (a local cluster, or --address).",
+                        no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(batch_app, name="batch")
 
 DbOption = Annotated[
     str | None,
@@ -224,6 +227,40 @@ def restore(
     from tipline.service.commands import restore as run
 
     raise typer.Exit(run(db=db, file=file, force=force))
+
+
+AddressOption = Annotated[str | None, typer.Option(
+    "--address", "--cluster", help="A Dask scheduler, e.g. tcp://host:8786; default: a local "
+    "cluster. --cluster is the same option under shared/api-contract.md's name.")]
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", min=1, help="Local worker processes (default: one per core); with "
+    "--address, the number of workers to wait for.")]
+TimeoutOption = Annotated[float, typer.Option(
+    "--timeout", min=0.1, help="Seconds to wait for the scheduler at --address.")]
+
+
+@batch_app.command("analyze")
+def batch_analyze(db: DbOption = None, address: AddressOption = None,
+                  workers: WorkersOption = None, timeout: TimeoutOption = 10.0) -> None:
+    """Re-analyse every stored case not yet analysed by this analysis engine; resumable."""
+    from tipline.batch.command import batch_analyze as run
+
+    raise typer.Exit(run(db, address, workers, timeout))
+
+
+@batch_app.command("link")
+def batch_link(
+    db: DbOption = None, address: AddressOption = None, workers: WorkersOption = None,
+    timeout: TimeoutOption = 10.0,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per link.")] = False,
+    threshold: Annotated[float, typer.Option(
+        help="Lowest score of a name match that counts as a link.")] = 0.5,
+) -> None:
+    """Re-link every stored case: links with their reasons, as `tipline links` prints them."""
+    from tipline.batch.command import batch_link as run
+
+    raise typer.Exit(run(db, address, workers, timeout, json_out=json_out,
+                         threshold=threshold))
 
 
 def main() -> None:

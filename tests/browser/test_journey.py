@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.browser.helpers import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, serve, staff_login
 from tests.service.conftest import fast_settings, stand_in_analyzer
-from tipline.service import auth, casework
+from tipline.service import auth, casework, reports
 from tipline.service.models import CaseRecord, User
 from tipline.service.reporter_app import create_reporter_app
 from tipline.service.runtime import Service, open_service
@@ -155,3 +155,43 @@ def test_chinese_reporter_journey(running: tuple[Service, str, str]) -> None:
         browser.close()
     with service.database.session() as db:
         assert db.scalar(select(CaseRecord.case_id)) is not None
+
+
+def test_chinese_staff_journey(running: tuple[Service, str, str]) -> None:
+    """A supervisor switches the staff pages to Chinese from the case page, stays on it, and
+    moves the case on through the Chinese form (which posts the English code)."""
+    from playwright.sync_api import sync_playwright
+
+    service, _, staff_url = running
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with service.database.session() as db:
+        sue = auth.create_user(db, service.hasher, "sue", "supervisor", PASSWORD,
+                               vault=service.vault)
+        secret = auth.totp_secret(sue, service.vault)
+        case_id = reports.submit(service, db, text="来电人说仓库主任在倒卖查扣的货物。",
+                                 channel="hotline").case_id
+    assert secret
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        page = browser.new_page(java_script_enabled=False, locale="en-US",
+                                viewport={"width": 1200, "height": 900})
+        staff_login(page, staff_url, "sue", secret)
+        page.click(f"text={case_id}")
+        page.wait_for_selector("#findings-link")
+        case_path = page.url.removeprefix(staff_url)
+        assert case_path == f"/cases/{case_id}"
+        assert "Change status" in page.inner_text("main")
+        page.click("#languages a[lang=zh]")
+        assert page.url.removeprefix(staff_url) == f"{case_path}?lang=zh"
+        assert page.inner_text("#case-status") == "已收到"
+        assert "更改状态" in page.inner_text("main") and "Change status" not in page.inner_text(
+            "main")
+        page.select_option("#status", label="已初审")
+        page.click("form[action$='/status'] button[type=submit]")
+        page.wait_for_selector("#case-status")
+        assert page.inner_text("#case-status") == "已初审"  # remembered after the post
+        page.screenshot(path=str(ARTIFACTS / "8-case-zh.png"), full_page=True)
+        browser.close()
+    with service.database.session() as db:
+        rec = db.scalar(select(CaseRecord))
+        assert rec is not None and rec.status == "triaged"

@@ -1,5 +1,5 @@
-"""The reporter's pages in English and Chinese: language choice, complete catalogues, and the
-form's refusals in the reporter's language."""
+"""Both apps' pages in English and Chinese: language choice, complete catalogues (reporter and
+staff pages), and the form's refusals in the reporter's language."""
 
 from __future__ import annotations
 
@@ -10,31 +10,71 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.requests import Request
 
-from tipline.service import i18n
+from tipline.service import i18n, staff_app
 from tipline.service.policy import policies
 from tipline.service.reporter_app import create_reporter_app
 from tipline.service.runtime import Service
 
 SERVICE_DIR = Path(i18n.__file__).parent
 LITERAL = re.compile(r"""_\(\s*"((?:[^"\\]|\\.)*)"\s*[,)]""")
+TERM = re.compile(r"""term\(\s*"(\w+)"\s*,\s*(?:"([^"]+)")?""")
+
+
+def _marked(sources: list[Path]) -> set[str]:
+    return {m for path in sources for m in LITERAL.findall(path.read_text(encoding="utf-8"))}
 
 
 def _strings() -> set[str]:
     """Every English string the reporter's pages can show."""
-    sources = [*sorted((SERVICE_DIR / "templates" / "reporter").glob("*.html")),
-               SERVICE_DIR / "reporter_app.py"]
-    found = {m for path in sources for m in LITERAL.findall(path.read_text(encoding="utf-8"))}
+    found = _marked([*sorted((SERVICE_DIR / "templates" / "reporter").glob("*.html")),
+                     SERVICE_DIR / "reporter_app.py"])
     wf = policies().workflow
     return found | set(wf.statuses) | set(wf.dispositions)
 
 
-def test_every_reporter_string_has_a_chinese_translation() -> None:
-    strings, table = _strings(), i18n.catalogue("zh")
-    assert len(strings) > 30  # the scan found the templates' strings
+def _staff_strings() -> set[str]:
+    """Every English string and domain term (`group:code`) the staff's pages can show."""
+    templates = sorted((SERVICE_DIR / "templates" / "staff").glob("*.html"))
+    found = _marked([*templates, SERVICE_DIR / "staff_app.py"])
+    groups = staff_app.shown_terms()
+    for path in templates:  # a group a template shows is one the catalogue covers
+        for group, code in TERM.findall(path.read_text(encoding="utf-8")):
+            assert group in groups, f"{path.name}: term group {group!r}"
+            assert not code or code in groups[group], f"{path.name}: {group}:{code}"
+    return found | {f"{group}:{code}" for group, codes in groups.items() for code in codes
+                    if code}
+
+
+def test_every_page_string_has_a_chinese_translation() -> None:
+    reporter, staff, table = _strings(), _staff_strings(), i18n.catalogue("zh")
+    assert len(reporter) > 30 and len(staff) > 200  # the scans found the templates' strings
+    strings = reporter | staff
     assert sorted(strings - set(table)) == []
     assert sorted(set(table) - strings) == []  # and nothing stale
     for english, chinese in table.items():
-        assert re.findall(r"{\w+}", english) == re.findall(r"{\w+}", chinese), english
+        assert sorted(re.findall(r"{\w+}", english)) == sorted(re.findall(r"{\w+}", chinese)), \
+            english  # the same fields, in the order the language wants
+        assert "<" not in chinese, english  # translations are text: escaped like any other
+
+
+def test_staff_message_patterns_are_the_servers_own() -> None:
+    """Each pattern `said` translates by is made by the code it claims to match: its fixed
+    parts all occur in the service's sources (a reworded message fails here, not silently)."""
+    sources = "".join((SERVICE_DIR / name).read_text(encoding="utf-8") for name in (
+        "casework.py", "reports.py", "staff_app.py"))
+    joined = re.sub(r'"\s*\n\s*f?"', "", sources)  # literals continued on the next line
+    for template in staff_app.MESSAGES:
+        if template in ("Not Found", "Method Not Allowed"):  # Starlette's own
+            continue
+        for fixed in re.split(r"{\w+}", template):
+            assert fixed in joined, (template, fixed)
+    said = lambda message: i18n.said("zh", message, staff_app.MESSAGES)  # noqa: E731
+    assert said("a received case cannot move to 'closed'") == "“已收到”状态的案件不能转为 'closed'"
+    assert said("investigator may not case.assign on A-1") == \
+        "调查员无权对案件 A-1 执行 case.assign"
+    assert said("no such task") == "没有这项任务"
+    assert said("nothing we know") == "nothing we know"  # anything else as it is
+    assert i18n.said("en", "no such task", staff_app.MESSAGES) == "no such task"
 
 
 def _request(query: str = "", headers: dict[str, str] | None = None) -> Request:

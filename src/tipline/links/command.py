@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tipline.commands import case_paths
+
+if TYPE_CHECKING:
+    from tipline.links.link import CaseLink
 
 
 def run_export(paths: list[Path]) -> int:
@@ -42,17 +47,23 @@ def run_links(paths: list[Path], *, json_out: bool, threshold: float) -> int:
             raise CaseFileError(f"case id {case.id!r} also in {seen[case.id]}", source=str(path))
         seen[case.id] = path
     links = link_cases((extract(c) for c in cases), threshold=threshold)
+    print_links(links, json_out=json_out, cases=len(cases))
+    return 0
+
+
+def print_links(links: Sequence[CaseLink], *, json_out: bool, cases: int) -> None:
+    """The link list on stdout: one JSON object a link, or each link with its reasons
+    (`tipline links` and `tipline batch link` print the same)."""
     if json_out:
         for link in links:
             print(json.dumps({"a": link.a, "b": link.b, "score": round(link.score, 3),
                               "reasons": [{"text": r.text, "score": round(r.score, 3)}
                                           for r in link.reasons]}, ensure_ascii=False))
-        return 0
+        return
     if not links:
-        print(f"no links among {len(cases)} cases", file=sys.stderr)
-        return 0
+        print(f"no links among {cases} cases", file=sys.stderr)
+        return
     for link in links:
         print(f"{link.a} — {link.b}  score {link.score:.2f}")
         for reason in link.reasons:
             print(f"    {reason.score:.2f}  {reason.text}")
-    return 0

@@ -169,37 +169,45 @@ def _commonness(people: int) -> float:
     return math.log2(max(people, 1))
 
 
-def score_pair(a: _Prepared, b: _Prepared, counts: dict[str, int],
-               weights: dict[str, float] = WEIGHTS) -> tuple[float, tuple[str, ...]]:
-    """The probability that two records are one person, and the reasons, strongest first."""
+def pair_features(a: _Prepared, b: _Prepared, counts: dict[str, int]
+                  ) -> tuple[dict[str, float], tuple[str, ...]]:
+    """What two records share, as one value per named weight, and the reasons, strongest
+    first."""
     reasons: list[str] = []
-    logit = weights["prior"]
+    f: dict[str, float] = {}
     shared = sorted(set(a.ids) & set(b.ids))
     sim, common, why, agreeing, homophone = _name_similarity(a, b, counts)
     if sim >= 1.0:
-        logit += weights["name_exact"] + weights["name_common"] * _commonness(common)
-        if homophone:
-            logit += weights["homophone"]
+        f["name_exact"] = 1.0
+        f["name_common"] = _commonness(common)
+        f["homophone"] = float(homophone)
+        f["second_name"] = float(agreeing > 1)
         reasons.append(why + (f", shared by {common} records" if common > 2 else ""))
-        if agreeing > 1:
-            logit += weights["second_name"]
     elif sim >= FUZZY_FLOOR:
-        logit += weights["name_fuzzy"] * (sim - FUZZY_FLOOR) \
-            + weights["name_common"] * _commonness(common) \
-            + weights["name_crowded"] * math.log2(max(a.crowd, b.crowd, CROWD) / CROWD)
+        f["name_fuzzy"] = sim - FUZZY_FLOOR
+        f["name_common"] = _commonness(common)
+        f["name_crowded"] = math.log2(max(a.crowd, b.crowd, CROWD) / CROWD)
         reasons.append(why)
     if shared:
-        logit += weights["identifier"]
+        f["identifier"] = 1.0
         for key in shared:
             reasons.insert(0, f"same {key[0]} {a.ids[key].display}")
         if all(k[0] in _HOUSEHOLD_KINDS for k in shared) and sim < FUZZY_FLOOR:
-            logit += weights["names_disagree"]
+            f["names_disagree"] = 1.0
             reasons.append("but the names are unalike")
     for kind in ("phone", "email"):
         if kind in a.kinds and kind in b.kinds and not any(k[0] == kind for k in shared):
-            logit += weights["identifier_conflict"]
+            f["identifier_conflict"] = f.get("identifier_conflict", 0.0) + 1.0
             reasons.append(f"different {kind}s")
-    return _logistic(logit), tuple(reasons)
+    return f, tuple(reasons)
+
+
+def score_pair(a: _Prepared, b: _Prepared, counts: dict[str, int],
+               weights: dict[str, float] = WEIGHTS) -> tuple[float, tuple[str, ...]]:
+    """The probability that two records are one person, and the reasons, strongest first."""
+    features, reasons = pair_features(a, b, counts)
+    logit = weights["prior"] + sum(weights[k] * v for k, v in features.items())
+    return _logistic(logit), reasons
 
 
 def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOLD,

@@ -78,8 +78,14 @@ def _drop_none(mapping: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in mapping.items() if v is not None}
 
 
+def stored_case(mapping: dict[str, Any], case_id: str) -> Case:
+    """A case from its stored shape (`case_dict`): here, and on a batch worker, which is sent
+    the mapping rather than the row."""
+    return case_from_mapping(mapping, source=case_id)
+
+
 def to_case(rec: CaseRecord) -> Case:
-    return case_from_mapping(case_dict(rec), source=rec.case_id)
+    return stored_case(case_dict(rec), rec.case_id)
 
 
 def _people(case_pk: int, items: list[dict[str, Any]], start: int = 0) -> list[PersonRecord]:

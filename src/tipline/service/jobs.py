@@ -43,6 +43,32 @@ def real_analyzer(case: Case) -> Analysis:
     return analyze(case)
 
 
+def engine_of(analyzer: Analyzer) -> str | None:
+    """The engine version to record with a result: known only for the real analyzer."""
+    if analyzer is not real_analyzer:
+        return None
+    from tipline.service.engine_version import engine_version
+
+    return engine_version()
+
+
+def analyse(case: Case, analyzer: Analyzer) -> dict[str, Any]:
+    """The one way a stored case is analysed (request, worker and `tipline batch analyze`):
+    the analysis contract as JSON, or AnalysisFailed naming what the analyzer raised."""
+    try:
+        return analyzer(case).to_dict()
+    except Exception as exc:  # the analyzer is another team's code: contain its failures
+        log.exception("analysis of %s failed", case.id)
+        raise AnalysisFailed(f"analysis failed: {type(exc).__name__}: {exc}") from exc
+
+
+def store_analysis(db: Session, case_pk: int, case_version: int, result: dict[str, Any],
+                   engine: str | None) -> None:
+    db.add(AnalysisResult(case_pk=case_pk, case_version=case_version, result=result,
+                          engine=engine))
+    db.flush()
+
+
 def analyse_now(db: Session, rec: CaseRecord, analyzer: Analyzer) -> dict[str, Any]:
     """Analyse the case as stored now and keep the result for this version. The request's
     transaction is committed first, so the analyzer's seconds hold no database lock; the
@@ -51,13 +77,8 @@ def analyse_now(db: Session, rec: CaseRecord, analyzer: Analyzer) -> dict[str, A
 
     case = to_case(rec)
     db.commit()
-    try:
-        result = analyzer(case).to_dict()
-    except Exception as exc:  # the analyzer is another team's code: contain its failures
-        log.exception("analysis of %s failed", rec.case_id)
-        raise AnalysisFailed(f"analysis failed: {type(exc).__name__}: {exc}") from exc
-    db.add(AnalysisResult(case_pk=rec.id, case_version=rec.version, result=result))
-    db.flush()
+    result = analyse(case, analyzer)
+    store_analysis(db, rec.id, rec.version, result, engine_of(analyzer))
     return result
 
 
@@ -92,29 +113,31 @@ def run_one(database: Database, analyzer: Analyzer) -> bool:
     status, error, result = "done", None, None
     if snapshot is not None:
         try:
-            result = analyzer(snapshot[0]).to_dict()
-        except Exception as exc:  # the analyzer is another team's code: record, carry on
-            log.exception("analysis of %s failed", snapshot[0].id)
-            status, error = "failed", f"analysis failed: {type(exc).__name__}: {exc}"
+            result = analyse(snapshot[0], analyzer)
+        except AnalysisFailed as exc:  # recorded on the job; the worker carries on
+            status, error = "failed", str(exc)
     with database.session() as db:
         if result is not None and snapshot is not None:
-            store_result(db, snapshot[2], snapshot[1], result)
+            store_once(db, snapshot[2], snapshot[1], result, engine_of(analyzer))
         for j in db.scalars(select(Job).where(Job.id.in_(ids))):
             j.status, j.error, j.finished_at = status, error, utcnow()
     return True
 
 
-def store_result(db: Session, case_pk: int, version: int, result: dict[str, Any]) -> None:
-    """Keep one analysis per case version, however many workers ran it: a worker that starts
-    while another is mid-analysis puts that job back in the queue (`requeue_interrupted`
-    cannot tell a live worker from a killed one), and a page may have analysed the version
-    first. The case row is locked first (PostgreSQL; SQLite's write lock already serialises),
-    so two workers finishing together cannot both find nothing and both write."""
+def store_once(db: Session, case_pk: int, case_version: int, result: dict[str, Any],
+               engine: str | None) -> None:
+    """A worker's result, unless this version already has one by the same engine: a worker
+    that starts while another is mid-analysis puts that job back in the queue
+    (`requeue_interrupted` cannot tell a live worker from a killed one), so two may run it.
+    The case row is locked first (PostgreSQL; SQLite's write lock already serialises), so two
+    workers finishing together cannot both find nothing and both write."""
     db.execute(select(CaseRecord.id).where(CaseRecord.id == case_pk).with_for_update())
+    same_engine = (AnalysisResult.engine.is_(None) if engine is None
+                   else AnalysisResult.engine == engine)
     if db.scalar(select(AnalysisResult.id).where(
-            AnalysisResult.case_pk == case_pk, AnalysisResult.case_version == version
-    ).limit(1)) is None:
-        db.add(AnalysisResult(case_pk=case_pk, case_version=version, result=result))
+            AnalysisResult.case_pk == case_pk, AnalysisResult.case_version == case_version,
+            same_engine).limit(1)) is None:
+        store_analysis(db, case_pk, case_version, result, engine)
 
 
 def requeue_interrupted(database: Database) -> None:

@@ -304,6 +304,9 @@ class AnalysisResult(Base):
     case_version: Mapped[int] = mapped_column(Integer)
     result: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # service.engine_version of the analyzer that wrote it; None when unknown (a stand-in
+    # analyzer, or written before it was recorded), which `tipline batch analyze` redoes.
+    engine: Mapped[str | None] = mapped_column(String(80))
 
 
 class Job(Base):

@@ -42,7 +42,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -58,8 +58,11 @@ from starlette.datastructures import UploadFile as FormFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tipline.case import parse_case
+from tipline.case.model import CHANNELS
+from tipline.case.model import ROLES as PERSON_ROLES
 from tipline.errors import CaseFileError
 from tipline.imports import ALIASES, FORMATS, bank_csv
+from tipline.report.common import KIND_SHORT
 from tipline.service import (
     audit,
     auth,
@@ -67,13 +70,16 @@ from tipline.service import (
     cases,
     casework,
     evidence_import,
+    findings_view,
     graphs,
+    i18n,
     jobs,
     outcome,
     reports,
     retention,
     uploads,
 )
+from tipline.service.i18n import N_
 from tipline.service.models import (
     Attachment,
     AuditEntry,
@@ -87,7 +93,8 @@ from tipline.service.models import (
     Task,
     User,
 )
-from tipline.service.permissions import allowed, table
+from tipline.service.permissions import ROLES, allowed, table
+from tipline.service.policy import policies
 from tipline.service.runtime import Service
 from tipline.service.web import STATIC_DIR, CommitRoute, Guard, client_ip, render
 
@@ -95,6 +102,66 @@ COOKIE = "tipline_session"
 LOGIN_CSRF = "tipline_login_csrf"
 
 T = TypeVar("T")
+
+# The messages a staff page can show that the server makes with values in them (casework's,
+# reports' and this module's refusals), as English patterns the catalogue translates with the
+# values kept; longer patterns before the shorter ones they contain.
+MESSAGES = (
+    N_("{role} may not {action} on {case}"),
+    N_("{role} may not {action}"),
+    N_("no case {case}"),
+    N_("a {status} case cannot move to {new}"),
+    N_("closing needs a disposition: one of {choices}"),
+    N_("closing needs the reasons for the disposition"),
+    N_("case {case} is closed: a supervisor must reopen it before {what} can be added"),
+    N_("a {status} case is not closed"),
+    N_("say why the case is reopened (at least 10 characters)"),
+    N_("say why the case must be kept (at least 10 characters)"),
+    N_("{username} is not an investigator or supervisor"),
+    N_("a task needs a title"),
+    N_("no such task"),
+    N_("a note must not be empty"),
+    N_("a message must not be empty"),
+    N_("say why you need {what} (at least 10 characters)"),
+    N_("the reporter of this case gave no identity"),
+    N_("the reporter of this case sent no files"),
+    N_("no such request"),
+    N_("request {id} is already {status}"),
+    N_("a decision needs a reason"),
+    N_("no approved identity request for you on this case"),
+    N_("no identity stored"),
+    N_("no approved request for the original files on this case"),
+    N_("no such file"),
+    N_("no such user"),
+    N_("you cannot deactivate yourself"),
+    N_("text: the report must not be empty"),
+    N_("text: longer than {n} characters"),
+    N_("{field}: contains a character that cannot be stored (NUL or a lone surrogate)"),
+    N_("{value} is not a date (YYYY-MM-DD)"),
+    N_("attachment over the {n}-byte limit"),
+    N_("value involved must be a number"),
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+)
+
+
+def shown_terms() -> dict[str, list[str]]:
+    """Every domain value a staff page shows, by `i18n.terms` group: the catalogue needs
+    `"group:code"` for each (tests/service/test_i18n.py)."""
+    wf, le = policies().workflow, policies().leniency
+    return {
+        "status": list(wf.statuses), "disposition": list(wf.dispositions),
+        "evidence": list(wf.evidence_kinds), "kind": list(KIND_SHORT), "role": list(ROLES),
+        "person": list(PERSON_ROLES), "channel": list(CHANNELS),
+        "subject": list(casework.SUBJECTS), "request": ["pending", "approved", "denied"],
+        "author": ["reporter", "staff"], "level": list(le.levels), "ground": list(le.grounds),
+        "significance": ["low", "medium", "high"], "scope": ["all", "assigned"],
+        "identity": ["name", "contact"], "format": list(FORMATS),
+        "language": ["en", "zh", "mixed"],
+        # the {what} of casework's refusals (MESSAGES)
+        "what": ["statements", "evidence records", "tasks", "the reporter's identity",
+                 "the original files"],
+    }
 
 
 class TokenIn(BaseModel):
@@ -177,9 +244,9 @@ def import_request(form: FormData) -> tuple[evidence_import.ImportRequest, FormF
     values = {k: v for k in IMPORT_FIELDS if isinstance(v := form.get(k), str)}
     upload, profiles = form.get("file"), form.get("profiles")
     if not isinstance(upload, FormFile) or not upload.filename:
-        raise evidence_import.ImportRefused("choose a file to import (form field 'file')")
+        raise evidence_import.ImportRefused(N_("choose a file to import (form field 'file')"))
     if not values.get("format"):
-        raise evidence_import.ImportRefused("choose the file's format (form field 'format')")
+        raise evidence_import.ImportRefused(N_("choose the file's format (form field 'format')"))
     req = evidence_import.ImportRequest(fmt=values.pop("format"), **values)
     return req, upload, profiles if isinstance(profiles, FormFile) and profiles.filename \
         else None
@@ -254,35 +321,78 @@ def create_staff_app(service: Service) -> FastAPI:
 
     def check_csrf(sess: StaffSession, token: str) -> None:
         if not auth.csrf_ok(sess.csrf_token, token):
-            raise HTTPException(403, "missing or wrong CSRF token")
+            raise HTTPException(403, N_("missing or wrong CSRF token"))
 
     @app.exception_handler(StarletteHTTPException)
     async def error_page(request: Request, exc: StarletteHTTPException) -> Response:
         """The API answers JSON; a page answers a page (403, 404 and the like), not raw JSON."""
         if request.url.path.startswith("/api/"):
             return await http_exception_handler(request, exc)
-        titles = {403: "Not allowed", 404: "Not found", 405: "Not here"}
-        return render(request, "staff/error.html", status_code=exc.status_code, user=None,
-                      csrf="", can=allowed, status=exc.status_code, detail=exc.detail,
-                      title=titles.get(exc.status_code, "Cannot do that"),
-                      headers=dict(exc.headers or {}))
+        titles = {403: N_("Not allowed"), 404: N_("Not found"), 405: N_("Not here")}
+        _ = i18n.words(request)
+        return show(request, "staff/error.html", status_code=exc.status_code, user=None,
+                    csrf="", can=allowed, status=exc.status_code,
+                    detail=i18n.said(i18n.choose(request), str(exc.detail), MESSAGES),
+                    title=_(titles.get(exc.status_code, N_("Cannot do that"))),
+                    headers=dict(exc.headers or {}))
 
     @app.exception_handler(LoginRequired)
-    def to_login(request: Request, exc: LoginRequired) -> RedirectResponse:
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    def to_login(request: Request, exc: LoginRequired) -> Response:
+        return remember_language(request, RedirectResponse(
+            f"/login?next={quote(request.url.path)}", status_code=303))
+
+    def remember_language(request: Request, resp: Response) -> Response:
+        """An explicit ?lang= is remembered for a year (the reporter app's cookie and rule)."""
+        if (lang := request.query_params.get("lang")) in i18n.LANGS:
+            resp.set_cookie(i18n.COOKIE, lang, max_age=365 * 86400, httponly=True,
+                            samesite="lax", secure=settings.secure_cookies)
+        return resp
+
+    def here_of(request: Request) -> str:
+        """Where the language links lead: this page with its query, or for a page that
+        answered a form, the page the form was on."""
+        path = quote(request.url.path)
+        if request.method in ("GET", "HEAD"):
+            query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+            return path + (f"?{urlencode(query)}" if query else "")
+        on_case = re.fullmatch(r"(/cases/[^/]+)/.+", path)
+        if on_case:
+            return on_case[1]
+        return path if path in ("/login", "/intake") else "/"
+
+    def show(request: Request, name: str, status_code: int = 200,
+             headers: dict[str, str] | None = None, here: str | None = "",
+             **context: Any) -> HTMLResponse:
+        """A staff page in the user's language (`i18n.choose`: ?lang=, then the cookie, then
+        Accept-Language), with links to its other languages that keep the user on the page;
+        `here=None` offers none (a page shown once, such as a receipt)."""
+        lang = i18n.choose(request)
+        where = here_of(request) if here == "" else here
+        languages = [] if where is None else [
+            (code, label, f"{where}{'&' if '?' in where else '?'}lang={code}")
+            for code, label in (("en", "English"), ("zh", "中文")) if code != lang]
+        resp = render(request, name, status_code=status_code, headers=headers, lang=lang,
+                      _=i18n.gettext(lang), term=i18n.terms(lang),
+                      said=lambda message: i18n.said(lang, message, MESSAGES),
+                      languages=languages, **context)
+        remember_language(request, resp)
+        return resp
 
     def too_large_page(request: Request) -> Response:
         """A form post too large to read: a page naming the limit (the API answers JSON)."""
         imports = IMPORT_PATHS.fullmatch(request.url.path) is not None
         limit = settings.max_import_bytes if imports else max(settings.max_case_bytes,
                                                                settings.max_attachment_bytes)
-        detail = (f"The file is over the {limit:,}-byte import limit (TIPLINE_MAX_IMPORT_BYTES)"
-                  if imports else f"The request is over the {limit:,}-byte limit")
         if request.url.path.startswith("/api/"):
+            detail = (f"The file is over the {limit:,}-byte import limit "
+                      "(TIPLINE_MAX_IMPORT_BYTES)" if imports
+                      else f"The request is over the {limit:,}-byte limit")
             return JSONResponse({"detail": detail}, status_code=413)
-        return render(request, "staff/error.html", status_code=413, user=None, csrf="",
-                      can=allowed, status=413, title="Too large",
-                      detail=detail + "; nothing was stored.")
+        _ = i18n.words(request)
+        said = _(N_("The file is over the {n}-byte import limit (TIPLINE_MAX_IMPORT_BYTES); nothing was stored."), n=f"{limit:,}") if imports else _(  # noqa: E501
+            N_("The request is over the {n}-byte limit; nothing was stored."), n=f"{limit:,}")
+        return show(request, "staff/error.html", status_code=413, user=None, csrf="",
+                    can=allowed, status=413, title=_("Too large"), detail=said)
 
     async def import_upload(request: Request, db: Session, user: User, rec: CaseRecord,
                             csrf: str | None = None) -> evidence_import.Imported:
@@ -293,7 +403,7 @@ def create_staff_app(service: Service) -> FastAPI:
             if csrf is not None:
                 token = form.get("csrf_token")
                 if not auth.csrf_ok(csrf, token if isinstance(token, str) else ""):
-                    raise HTTPException(403, "missing or wrong CSRF token")
+                    raise HTTPException(403, N_("missing or wrong CSRF token"))
             req, upload, profiles = import_request(form)
 
             def work() -> evidence_import.Imported:
@@ -521,8 +631,8 @@ def create_staff_app(service: Service) -> FastAPI:
 
     def page(request: Request, name: str, sess: StaffSession | None, status_code: int = 200,
              **context: Any) -> HTMLResponse:
-        return render(request, name, status_code=status_code, user=sess.user if sess else None,
-                      csrf=sess.csrf_token if sess else "", can=allowed, **context)
+        return show(request, name, status_code=status_code, user=sess.user if sess else None,
+                    csrf=sess.csrf_token if sess else "", can=allowed, **context)
 
     def back(case_id: str, anchor: str = "") -> RedirectResponse:
         return RedirectResponse(f"/cases/{quote(case_id)}{anchor}", status_code=303)
@@ -538,8 +648,8 @@ def create_staff_app(service: Service) -> FastAPI:
     def login_form(request: Request, next: str = "/") -> HTMLResponse:
         import secrets
         token = secrets.token_urlsafe(24)
-        resp = render(request, "staff/login.html", user=None, csrf=token, error="", next=next,
-                      username="")
+        resp = show(request, "staff/login.html", user=None, csrf=token, error="", next=next,
+                    username="")
         resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
                         secure=settings.secure_cookies)
         return resp
@@ -550,13 +660,14 @@ def create_staff_app(service: Service) -> FastAPI:
                    totp: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/"
                    ) -> Response:
         if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF, ""), csrf_token):
-            raise HTTPException(403, "missing or wrong CSRF token; reload the login page")
+            raise HTTPException(403, N_("missing or wrong CSRF token; reload the login page"))
         user = login(db, request, username, password, totp)
         if not isinstance(user, User):
-            error = ("Wrong user name, password or one-time code." if user.status_code == 401
-                     else "Too many failed logins; try again later.")
-            return render(request, "staff/login.html", status_code=user.status_code, user=None,
-                          csrf=csrf_token, error=error, next=next, username=username[:80])
+            _ = i18n.words(request)
+            error = (_("Wrong user name, password or one-time code.") if user.status_code == 401
+                     else _("Too many failed logins; try again later."))
+            return show(request, "staff/login.html", status_code=user.status_code, user=None,
+                        csrf=csrf_token, error=error, next=next, username=username[:80])
         local = next.startswith("/") and not next.startswith(("//", "/\\"))
         target = next if local else "/"  # never an open redirect to another site
         resp = RedirectResponse(target, status_code=303)
@@ -590,7 +701,7 @@ def create_staff_app(service: Service) -> FastAPI:
     @app.get("/intake", response_class=HTMLResponse, include_in_schema=False)
     def intake_form(request: Request, sess: Sess) -> HTMLResponse:
         if not allowed(sess.user.role, "case.create"):
-            raise HTTPException(403, "your role does not take reports")
+            raise HTTPException(403, N_("your role does not take reports"))
         return page(request, "staff/intake.html", sess, error="", new=None)
 
     @app.post("/intake", response_class=HTMLResponse, include_in_schema=False)
@@ -601,7 +712,7 @@ def create_staff_app(service: Service) -> FastAPI:
                     ) -> HTMLResponse:
         check_csrf(sess, csrf_token)
         if not allowed(sess.user.role, "case.create"):
-            raise HTTPException(403, "your role does not take reports")
+            raise HTTPException(403, N_("your role does not take reports"))
         if channel not in ("hotline", "walk-in", "letter", "email", "other"):
             channel = "other"
         try:
@@ -612,7 +723,8 @@ def create_staff_app(service: Service) -> FastAPI:
         except reports.ReportError as exc:
             return page(request, "staff/intake.html", sess, status_code=422, error=str(exc),
                         new=None)
-        return page(request, "staff/intake.html", sess, error="", new=new)
+        # the receipt is shown once: no link reloads this page into another language
+        return page(request, "staff/intake.html", sess, error="", new=new, here=None)
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
     def case_page(case_id: str, request: Request, sess: Sess, db: Db,
@@ -820,18 +932,19 @@ def create_staff_app(service: Service) -> FastAPI:
         analysis, failure = page_analysis(db, rec)
         case = cases.case_dict(rec)
         items = {s["id"]: s for s in case["statements"]} | {e["id"]: e for e in case["evidence"]}
-        names = {p["id"]: f'{p["id"]} {p.get("name", "")} ({p.get("role", "other")})'
+        term = i18n.terms(i18n.choose(request))
+        names = {p["id"]: f'{p["id"]} {p.get("name", "")} '
+                          f'({term("person", p.get("role", "other"))})'
                  for p in case["people"]}
-        shown = []
-        for f in analysis.get("findings", []):
-            quotes = []
-            for ref in f.get("refs", []):
-                item = items.get(ref, {"text": ""})
-                spans = [(s["start"], s["end"]) for s in f.get("spans", []) if s["ref"] == ref]
-                who = names.get(item.get("by", ""), item.get("by")) or item.get("kind", "")
-                quotes.append({"ref": ref, "who": who, "question": item.get("question"),
-                               "segments": graphs.highlighted(item.get("text", ""), spans)})
-            shown.append({"finding": f, "quotes": quotes})
+
+        def quote(f: dict[str, Any], ref: str) -> dict[str, Any]:
+            item = items.get(ref, {"text": ""})
+            spans = [(s["start"], s["end"]) for s in f.get("spans", []) if s["ref"] == ref]
+            who = names.get(item.get("by", ""), item.get("by")) or item.get("kind", "")
+            return {"ref": ref, "who": who, "question": item.get("question"),
+                    "segments": graphs.highlighted(item.get("text", ""), spans)}
+
+        shown = findings_view.entries(analysis.get("findings", []), items, quote)
         return page(request, "staff/findings.html", sess, case=rec, findings=shown,
                     timeline=graphs.timeline_svg(analysis),
                     graph=graphs.people_graph_svg(case, analysis),
@@ -893,7 +1006,7 @@ def create_staff_app(service: Service) -> FastAPI:
         ev = db.get(EvidenceRecord, att.evidence_pk) if att else None
         rec = db.get(CaseRecord, ev.case_pk) if ev else None
         if att is None or rec is None:
-            raise HTTPException(404, "no such attachment")
+            raise HTTPException(404, N_("no such attachment"))
         page_case(db, sess, rec.case_id)
         audit.record(db, sess.user.username, "attachment.read", rec.case_id, attachment=att.id)
         return download(att.filename, att.data)
@@ -920,7 +1033,7 @@ def create_staff_app(service: Service) -> FastAPI:
     @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
     def audit_page(request: Request, sess: Sess, db: Db) -> HTMLResponse:
         if not allowed(sess.user.role, "audit.view"):
-            raise HTTPException(403, "only admins read the audit log")
+            raise HTTPException(403, N_("only admins read the audit log"))
         verdict = audit.verify(db)
         audit.record(db, sess.user.username, "audit.view")
         entries = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(200))
