@@ -74,7 +74,8 @@ def training_pairs(corpus: list[CaseRows], texts: dict[str, str], negatives: int
     rng = random.Random(seed)
     want = min(len(neg), negatives * len(pos))
     hard = sorted(neg, key=lambda cp: -cp[1].features.get("similarity", 0.0))[:want // 2]
-    rest = [cp for cp in neg if cp not in hard]
+    taken = {id(p) for _, p in hard}
+    rest = [cp for cp in neg if id(cp[1]) not in taken]
     chosen = hard + rng.sample(rest, min(len(rest), want - len(hard)))
 
     def pair(c: str, a: str, b: str, label: str) -> Pair:

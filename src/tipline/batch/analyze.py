@@ -54,21 +54,14 @@ def due_cases(database: Database, engine: str) -> tuple[list[int], int]:
 
 
 def store_outcome(database: Database, outcome: Outcome) -> bool:
-    """Store one analysis in its own transaction, unless one by the same engine for the same
-    version is there already (another run got there first) or the case was erased. Queued
+    """Store one analysis in its own transaction (`jobs.store_once`: not when one by the same
+    engine for the same version is there already, or the case was erased). Queued
     re-analysis jobs for a case still at that version are answered by it: marked done."""
     assert outcome.result is not None
     with database.session() as db:
-        version = db.scalar(select(CaseRecord.version).where(  # one writer per case
-            CaseRecord.id == outcome.pk).with_for_update())
-        if version is None:
+        if not jobs.store_once(db, outcome.pk, outcome.version, outcome.result, outcome.engine):
             return False
-        stored = db.scalar(select(AnalysisResult.id).where(
-            AnalysisResult.case_pk == outcome.pk, AnalysisResult.case_version == outcome.version,
-            AnalysisResult.engine == outcome.engine).limit(1))
-        if stored is not None:
-            return False
-        jobs.store_analysis(db, outcome.pk, outcome.version, outcome.result, outcome.engine)
+        version = db.scalar(select(CaseRecord.version).where(CaseRecord.id == outcome.pk))
         if version == outcome.version:
             for job in db.scalars(select(Job).where(Job.case_pk == outcome.pk,
                                                     Job.status == "queued")):

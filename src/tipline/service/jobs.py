@@ -125,19 +125,24 @@ def run_one(database: Database, analyzer: Analyzer) -> bool:
 
 
 def store_once(db: Session, case_pk: int, case_version: int, result: dict[str, Any],
-               engine: str | None) -> None:
-    """A worker's result, unless this version already has one by the same engine: a worker
-    that starts while another is mid-analysis puts that job back in the queue
-    (`requeue_interrupted` cannot tell a live worker from a killed one), so two may run it.
-    The case row is locked first (PostgreSQL; SQLite's write lock already serialises), so two
-    workers finishing together cannot both find nothing and both write."""
-    db.execute(select(CaseRecord.id).where(CaseRecord.id == case_pk).with_for_update())
+               engine: str | None) -> bool:
+    """Store a result unless this version already has one by the same engine, or the case
+    was erased; True when stored. Two runs can analyse one version: a worker that starts
+    while another is mid-analysis puts that job back in the queue (`requeue_interrupted`
+    cannot tell a live worker from a killed one), and `tipline batch analyze` may run beside
+    the workers. The case row is locked first (PostgreSQL; SQLite's write lock already
+    serialises), so two finishing together cannot both find nothing and both write."""
+    locked = db.scalar(select(CaseRecord.id).where(CaseRecord.id == case_pk).with_for_update())
+    if locked is None:
+        return False
     same_engine = (AnalysisResult.engine.is_(None) if engine is None
                    else AnalysisResult.engine == engine)
     if db.scalar(select(AnalysisResult.id).where(
             AnalysisResult.case_pk == case_pk, AnalysisResult.case_version == case_version,
-            same_engine).limit(1)) is None:
-        store_analysis(db, case_pk, case_version, result, engine)
+            same_engine).limit(1)) is not None:
+        return False
+    store_analysis(db, case_pk, case_version, result, engine)
+    return True
 
 
 def requeue_interrupted(database: Database) -> None:
