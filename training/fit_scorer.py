@@ -213,7 +213,7 @@ def predictions(corpus: list[CaseRows], use_nli: bool
     return per_case, shipped, trade
 
 
-IMPLICATED_THRESHOLD = 0.5  # calibrated: more likely than not
+IMPLICATED_THRESHOLD = 0.5  # calibrated: more likely than not; the floor of the threshold
 
 
 def implicated_stage(corpus: list[CaseRows], per_case: dict[str, Any]) -> dict[str, Any]:
@@ -241,14 +241,34 @@ def implicated_stage(corpus: list[CaseRows], per_case: dict[str, Any]) -> dict[s
     rows = Rows(list(NAMES), np.array([[f[n] for n in NAMES] for *_, f, _ in src], float),
                 np.array([s[4] for s in src], int), np.array([s[0] for s in src]),
                 np.array([s[1] for s in src]), [s[2] for s in src])
-    probs = loao_probs(rows, lambda x, y: Logistic(NAMES).fit(x, y))
+    def fit(x: np.ndarray, y: np.ndarray) -> Logistic:
+        return Logistic(NAMES).fit(x, y)
+
+    probs = np.zeros(len(rows.y))
+    thresholds = {}
+    for author in sorted(set(rows.author)):
+        test = rows.author == author
+        inner = Rows(rows.names, rows.x[~test], rows.y[~test], rows.author[~test],
+                     rows.case[~test], [])
+        thresholds[str(author)] = accusing_nobody(loao_probs(inner, fit), inner.y)
+        probs[test] = fit(rows.x[~test], rows.y[~test]).predict(rows.x[test])
     for k in range(len(rows.y)):
-        if probs[k] >= IMPLICATED_THRESHOLD:
+        if probs[k] >= thresholds[str(rows.author[k])]:
             per_case[str(rows.case[k])]["reporter_implicated"].append(
                 (rows.refs[k], float(probs[k])))
-    print(f"  {'reporter_implicated':18} rows {len(rows.y):6} positives {int(rows.y.sum()):4}",
-          file=sys.stderr)
-    return Logistic(NAMES).fit(rows.x, rows.y).to_dict(IMPLICATED_THRESHOLD)
+    threshold = accusing_nobody(probs, rows.y)
+    print(f"  {'reporter_implicated':18} rows {len(rows.y):6} positives {int(rows.y.sum()):4}  "
+          f"shipped threshold {threshold:.2f}", file=sys.stderr)
+    return {**fit(rows.x, rows.y).to_dict(threshold),
+            "loao_thresholds": {a: float(t) for a, t in thresholds.items()}}
+
+
+def accusing_nobody(probs: np.ndarray, y: np.ndarray) -> float:
+    """The lowest threshold, from "more likely than not" up, at which these held-out
+    predictions implicate no reporter the gold does not: telling an honest reporter that the
+    evidence points at him is the worst error the analyzer can make."""
+    worst = float(probs[y == 0].max(initial=0.0))
+    return max(IMPLICATED_THRESHOLD, round(worst + 0.01, 2))
 
 
 def write_analyses(corpus: list[CaseRows], per_case: dict[str, Any], out: Path) -> None:

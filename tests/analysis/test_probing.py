@@ -78,3 +78,26 @@ def test_anonymous_case_has_no_probing() -> None:
 def test_dev_case_he_2025() -> None:
     found = {f.refs[0] for f in find_probing(load_case(DEV / "he-2025.yaml"))}
     assert found == {"S6", "S9"}
+
+
+def test_a_probing_question_no_cue_phrase_names_is_found_by_its_meaning() -> None:
+    """No cue family matches this wording; its nearness in meaning to the probing prototypes
+    (answers.PROBE_LIKE) against the worry prototypes is what the scorer weighs."""
+    from tipline.analysis._cues import cues, normalise
+    from tipline.analysis.answers import PROBE_LIKE
+
+    text = "Honestly, is there some file on me at your end? I only ask because the audit started."
+    families = cues().sections["probing"]
+    assert not any(f.find(normalise(text), "en") for f in families.values())
+    [finding] = find_probing(_case(text, "en"))
+    assert 'asks "Honestly, is there some file on me at your end?"' in finding.explanation
+    assert any(f'"{p}"' in finding.explanation for p in PROBE_LIKE)
+    assert [(s.start, s.end) for s in finding.spans] == [(0, 47)]
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("en", "Can I stay anonymous if this goes further?"),
+    ("zh", "我担心他报复我，你们能保护我吗？"),
+])
+def test_a_question_about_protection_is_not_probing_by_meaning(language: str, text: str) -> None:
+    assert find_probing(_case(text, language)) == []

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
 from tipline.analysis._cues import cues, first_sentence_end, language_of, normalise
+from tipline.analysis.embeddings import embed
 from tipline.analysis.facts import Item
 from tipline.case import Case, Statement
 
@@ -31,6 +33,24 @@ _TO_YOU = re.compile(r"(?<!can )(?<!could )(?<!would )\byou(?:r|rself)?\b(?! (?:
 # or what the listener knows or holds ("do you know", "have you found", "你们掌握").
 _QUESTION = re.compile(r"[^.!?。！？]*[?？]")
 _ABOUT_SELF = re.compile(r"\b(?:i|me|my|myself)\b|我", re.IGNORECASE)
+# What fishing for the investigation sounds like, and what an honest reporter's worry sounds
+# like, written from the definition of probing (asking whether one is suspected, what is known,
+# who else reported) against asking for protection — not from any case. A reporter's questions
+# are compared with both by meaning, in either language.
+PROBE_LIKE = (
+    "Am I being investigated?", "Is my name in your files?", "Do you suspect me?",
+    "What do you already know about this?", "Who else has reported this to you?",
+    "Has anyone mentioned my name to you?", "What has he told you about me?",
+    "我是不是被调查了？", "我的名字在你们的档案里吗？", "你们怀疑我吗？",
+    "你们已经掌握了哪些情况？", "还有谁举报了这件事？", "有没有人提到我的名字？",
+    "他跟你们说了我什么？",
+)
+WORRY_LIKE = (
+    "Please keep my identity confidential.", "Will I be protected if he finds out?",
+    "I am afraid of retaliation.", "When will I hear about the outcome of my report?",
+    "请为我的身份保密。", "如果他知道了，我会不会被报复？", "我能得到保护吗？",
+    "我反映的问题什么时候有结果？",
+)
 _ABOUT_KNOWING = re.compile(
     r"\byou(?:'ve|'re| have| are| guys)?\b.{0,30}\b(?:know|knew|found|find|have|got|heard|"
     r"check\w*|look\w* into|suspect\w*|investigat\w*)\b|"
@@ -50,7 +70,7 @@ def probing_features() -> list[str]:
     """What the probing scorer reads: each probing cue family, and what the statement asks."""
     return [f"pr_{n}" for n in cues().sections["probing"]] + [
         "is_answer", "log_length", "first_person", "negated", "asks", "asks_about_self",
-        "asks_what_is_known", "pr_prior"]
+        "asks_what_is_known", "pr_prior", "probe_like_question"]
 
 
 Answer = tuple[Statement, dict[str, float], bool]  # statement, features, said by the reporter
@@ -59,8 +79,58 @@ Answer = tuple[Statement, dict[str, float], bool]  # statement, features, said b
 def answer_features(case: Case, items: Sequence[Item]) -> list[Answer]:
     """Every statement with its features; read once per analysis for evasion and probing."""
     by_ref = {it.ref: it for it in items}
-    return [(st, statement_features(case, st.text, st.question, by_ref[st.id]),
-             bool(case.reporter and st.by == case.reporter)) for st in case.statements]
+    out = [(st, statement_features(case, st.text, st.question, by_ref[st.id]),
+            bool(case.reporter and st.by == case.reporter)) for st in case.statements]
+    _add_probe_likeness(out)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _prototypes() -> tuple[np.ndarray, np.ndarray]:
+    return embed(PROBE_LIKE), embed(WORRY_LIKE)
+
+
+def _likeness(questions: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per question: nearest probing prototype's cosine minus nearest worry's, and which
+    probing prototype is nearest."""
+    probe, worry = _prototypes()
+    vectors = embed(questions)
+    to_probe = vectors @ probe.T
+    return to_probe.max(axis=1) - (vectors @ worry.T).max(axis=1), to_probe.argmax(axis=1)
+
+
+def most_probing_question(text: str) -> tuple[tuple[int, int], str] | None:
+    """The span of the statement's most probing question sentence and the prototype it is
+    nearest to, for a finding's explanation; None when it asks nothing."""
+    spans = [(m.start(), m.end()) for m in _QUESTION.finditer(text) if m.group().strip()]
+    if not spans:
+        return None
+    likeness, nearest = _likeness([text[a:b].strip() for a, b in spans])
+    k = int(np.argmax(likeness))
+    a, b = spans[k]
+    a += len(text[a:b]) - len(text[a:b].lstrip())
+    return (a, b), PROBE_LIKE[int(nearest[k])]
+
+
+def _add_probe_likeness(answers: list[Answer]) -> None:
+    """`probe_like_question` for the reporter's statements (the others are not read for
+    probing): how much nearer its most probing question sentence comes to the nearest probing
+    prototype than to the nearest worry; 0 when it asks nothing."""
+    mine = [k for k, (_, _, by_reporter) in enumerate(answers) if by_reporter]
+    asked = [[q.strip() for q in _QUESTION.findall(answers[k][0].text) if q.strip()]
+             for k in mine]
+    for k in mine:
+        answers[k][1]["probe_like_question"] = 0.0
+    flat = [q for qs in asked for q in qs]
+    if not flat:
+        return
+    likeness = _likeness(flat)[0]
+    start = 0
+    for k, qs in zip(mine, asked, strict=True):
+        if qs:
+            answers[k][1]["probe_like_question"] = round(
+                float(likeness[start:start + len(qs)].max()), 4)
+        start += len(qs)
 
 
 def statement_features(case: Case, raw_text: str, raw_question: str | None, item: Item

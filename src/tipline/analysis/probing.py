@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tipline.analysis._cues import cues, dedupe_spans, language_of, normalise, quote
-from tipline.analysis.answers import Answer, answer_features
+from tipline.analysis.answers import Answer, answer_features, most_probing_question
 from tipline.analysis.facts import build_items
 from tipline.analysis.findings import Finding, Span
 from tipline.analysis.scoring import load_scorers
@@ -47,11 +47,14 @@ def find_probing(case: Case, answers: Sequence[Answer] | None = None) -> list[Fi
             known = cues().sections["probing"]
             families = [n.removeprefix("pr_") for n, c in scorer.contributions(feats)
                         if c > 0 and n.removeprefix("pr_") in known and feats.get(n)]
-            found.append(_finding(case, statement, score, families))
+            by_meaning = any(n == "probe_like_question" and c > 0
+                             for n, c in scorer.contributions(feats))
+            found.append(_finding(case, statement, score, families, by_meaning))
     return found
 
 
-def _finding(case: Case, statement: Statement, score: float, names: list[str]) -> Finding:
+def _finding(case: Case, statement: Statement, score: float, names: list[str],
+             by_meaning: bool = False) -> Finding:
     text = normalise(statement.text)
     lang = language_of(case, text)
     families = cues().sections["probing"]
@@ -63,6 +66,13 @@ def _finding(case: Case, statement: Statement, score: float, names: list[str]) -
             parts.append(f'{_SAYS.get(name, name.replace("_", " "))} '
                          f'("{quote(statement.text, *matches[0])}")')
             spans.extend(matches)
+    nearest = most_probing_question(text) if by_meaning and len(parts) < 2 else None
+    if nearest is not None:
+        (start, end), prototype = nearest
+        if not any(start < e and s < end for s, e in spans):
+            parts.append(f'asks "{quote(statement.text, start, end)}", close in meaning to '
+                         f'"{prototype}"')
+            spans.append((start, end))
     if not parts:
         parts.append("asks about the investigation itself")
     return Finding(
