@@ -61,3 +61,29 @@ def test_same_case_never_matches_itself() -> None:
     a = PersonRecord("x", "P1", "subject", ("Robert Brown",))
     b = PersonRecord("x", "P2", "subject", ("Robert Brown",))
     assert match_people([a, b]) == []
+
+
+def test_records_keep_as_json_and_a_focused_link_equals_the_archives(tmp_path: Path) -> None:
+    """What the staff app keeps per case (records as JSON) and links per case (`focus`) gives
+    exactly the links the whole archive's linking gives for that case."""
+    import json
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
+    from links_synthetic import generate, write_cases
+    from tipline.links.extract import records_from_json, records_to_json
+
+    raw, _ = generate(300, seed=7)
+    write_cases(raw, tmp_path)
+    archive = [extract(load_case(p)) for p in sorted(tmp_path.glob("*.yaml"))]
+    archive += [extract(load_case(p)) for p in sorted(CASES.glob("*.yaml"))]
+    kept = [records_from_json(json.loads(json.dumps(records_to_json(r)))) for r in archive]
+    assert kept == archive
+    assert all(k.people == r.people and k.mentions == r.mentions
+               for k, r in zip(kept, archive, strict=True))
+    every = link_cases(kept)
+    linked = sorted({c for link in every for c in (link.a, link.b)})
+    assert len(linked) > 50  # the archive has links to compare
+    for case in [*linked[::7], archive[0].case]:
+        assert link_cases(kept, focus=case) == [
+            link for link in every if case in (link.a, link.b)]

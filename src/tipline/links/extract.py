@@ -80,6 +80,32 @@ class CaseRecords:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
+def records_to_json(records: CaseRecords) -> dict[str, Any]:
+    """A case's records as plain JSON, to keep beside the case (service/caselinks.py) so that
+    linking never extracts a case twice."""
+    def ident(i: Identifier) -> list[str]:
+        return [i.kind, i.value, i.raw]
+
+    return {
+        "case": records.case, "reporter": records.reporter,
+        "people": [{"person": p.person, "role": p.role, "names": list(p.names),
+                    "identifiers": [ident(i) for i in p.identifiers], "company": p.company}
+                   for p in records.people],
+        "mentions": [[*ident(m.identifier), m.ref, m.person] for m in records.mentions],
+    }
+
+
+def records_from_json(data: dict[str, Any]) -> CaseRecords:
+    case = str(data["case"])
+    people = tuple(
+        PersonRecord(case, p["person"], p["role"], tuple(p["names"]),
+                     tuple(Identifier(*i) for i in p["identifiers"]), bool(p["company"]))
+        for p in data["people"])
+    mentions = tuple(Mention(Identifier(kind, value, raw), ref, person)
+                     for kind, value, raw, ref, person in data["mentions"])
+    return CaseRecords(case, data["reporter"], people, mentions)
+
+
 def kind_for_key(key: str) -> str | None:
     lowered = key.lower()
     return next((kind for pattern, kind in _KEY_KINDS if pattern.search(lowered)), None)

@@ -212,11 +212,14 @@ def score_pair(a: _Prepared, b: _Prepared, counts: dict[str, int],
 
 def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOLD,
                  max_block: int = MAX_BLOCK, blind_key: bytes | None = None,
-                 weights: dict[str, float] = WEIGHTS) -> list[PersonMatch]:
+                 weights: dict[str, float] = WEIGHTS, focus: str | None = None
+                 ) -> list[PersonMatch]:
     """Pairs of records (from different cases) that are one person, best first.
 
     With `blind_key`, every identifier is also compared by its blind index, so a record
-    whose identity is sealed (it carries only blinded identifiers) still matches.
+    whose identity is sealed (it carries only blinded identifiers) still matches. With
+    `focus` (a case id), only pairs with one record in that case are compared: the same
+    pairs, with the same scores, as the whole archive's matching gives for that case.
     """
     from tipline.links.blind import blind_identifiers
 
@@ -227,6 +230,7 @@ def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOL
     records_by_name: dict[str, int] = defaultdict(int)
     ids_by_name: dict[str, set[tuple[str, str]]] = defaultdict(set)
     blocks: dict[str, list[int]] = defaultdict(list)
+    focus_keys: set[str] = set()
     for index, item in enumerate(prepared):
         keys: set[str] = set()
         compacts: set[str] = set()
@@ -240,6 +244,8 @@ def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOL
         keys.update(f"i:{kind}:{value}" for kind, value in item.ids)
         for key in keys:
             blocks[key].append(index)
+        if item.record.case == focus:
+            focus_keys |= keys
     counts = _people_per_name(records_by_name, ids_by_name)
     del ids_by_name
     for item in prepared:
@@ -250,7 +256,7 @@ def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOL
     n = len(prepared)
     matches: list[PersonMatch] = []
     for key, members in blocks.items():
-        if len(members) < 2:
+        if len(members) < 2 or (focus is not None and key not in focus_keys):
             continue
         limit = MAX_CASES_PER_KEY if key.startswith("i:") else max_block
         if len(members) > limit:
@@ -262,7 +268,8 @@ def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOL
                     continue
                 seen.add(pair)
                 a, b = prepared[i], prepared[j]
-                if a.record.case == b.record.case:
+                if a.record.case == b.record.case or (
+                        focus is not None and focus not in (a.record.case, b.record.case)):
                     continue
                 score, reasons = score_pair(a, b, counts, weights)
                 if score >= threshold:
@@ -280,13 +287,15 @@ def _who(record: PersonRecord) -> str:
 
 
 def link_cases(archive: Iterable[CaseRecords], *, threshold: float = THRESHOLD,
-               blind_key: bytes | None = None) -> list[CaseLink]:
-    """Links between cases with their reasons: shared identifiers outright, people by score."""
+               blind_key: bytes | None = None, focus: str | None = None) -> list[CaseLink]:
+    """Links between cases with their reasons: shared identifiers outright, people by score.
+    With `focus` (a case id), only that case's links, exactly as among all the links."""
     cases = list(archive)
     records = [p for c in cases for p in c.people]
     by_pair: dict[tuple[str, str], list[Reason]] = defaultdict(list)
 
-    for match in match_people(records, threshold=threshold, blind_key=blind_key):
+    for match in match_people(records, threshold=threshold, blind_key=blind_key,
+                              focus=focus):
         a, b = sorted((match.a, match.b), key=lambda r: r.case)
         detail = "; ".join(match.reasons)
         text = f"{_who(a)} in {a.case} is {_who(b)} in {b.case}: {detail}"
@@ -304,13 +313,15 @@ def link_cases(archive: Iterable[CaseRecords], *, threshold: float = THRESHOLD,
             where[key][case.case].append(mention.ref)
             shown.setdefault(key, ident)
     for key, refs in where.items():
-        if not 2 <= len(refs) <= MAX_CASES_PER_KEY:
+        if not 2 <= len(refs) <= MAX_CASES_PER_KEY or (focus is not None and focus not in refs):
             continue
         ordered = sorted(refs)
         score = 0.99 if key[0] in EXACT_KINDS else 0.8
         label = "company" if key[0] == COMPANY else key[0]
         for x, case_a in enumerate(ordered):
             for case_b in ordered[x + 1:]:
+                if focus is not None and focus not in (case_a, case_b):
+                    continue
                 detail = f"both mention {label} {shown[key].display}"
                 places = (", ".join(sorted(set(refs[case_a]))),
                          ", ".join(sorted(set(refs[case_b]))))
