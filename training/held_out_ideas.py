@@ -7,7 +7,8 @@ held-out predictions) and prints held-out average precision, best F1 over thresh
 recall where pooled precision reaches 0.75 and 0.6, beside the shipped features ("base"):
 within-case ranks of a feature, whether a pair is an item's best partner, the case's held-out
 evasion and probing probabilities, keeping only each item's best pair, and the best
-sentence-pair similarity of two items. For the single-statement kinds: probing with and
+sentence-pair similarity of two items, and how much the later statement's opening sounds like
+an admission. For the single-statement kinds: probing with and
 without `probe_like_question` (shipped) and with the whole statement's likeness (not kept);
 evasion with question-answer similarity and with the two-list idea for evasive answers (not
 kept).
@@ -82,6 +83,14 @@ def case_context(corpus: list[CaseRows]) -> dict[str, dict[str, float]]:
     return ctx
 
 
+# The two-list idea for contradictions: does the later statement open like an admission?
+ADMISSION_LIKE = ("I have to correct what I said earlier.", "What I told you before was not true.",
+                  "I admit that I did it.", "I wasn't honest with you the first time.",
+                  "我要更正我之前说的话。", "我之前跟你们说的不是实话。", "是我做的，我认了。",
+                  "刚才那些话是我编的。")
+PLAIN_LIKE = ("I went to work as usual that day.", "He called me on Monday.",
+              "I don't know anything about that.", "我那天照常上班。", "他周一给我打了电话。",
+              "这件事我不清楚。")
 # The two-list idea for evasion, as it was tried: evasive answers against direct ones.
 EVASIVE_LIKE = ("I don't remember.", "Why are you asking me that?",
                 "You should ask someone else about that.", "I'd rather not go into that.",
@@ -102,7 +111,8 @@ def embedded_ideas() -> tuple[dict[tuple[str, str], dict[str, float]],
     """Per statement: its whole text's probe likeness, question-answer similarity and evasive
     likeness; per pair of items: the best cosine between a sentence of each."""
     protos = {k: embed(v) for k, v in (("probe", PROBE_LIKE), ("worry", WORRY_LIKE),
-                                      ("evasive", EVASIVE_LIKE), ("direct", DIRECT_LIKE))}
+                                      ("evasive", EVASIVE_LIKE), ("direct", DIRECT_LIKE),
+                                      ("admission", ADMISSION_LIKE), ("plain", PLAIN_LIKE))}
     single: dict[tuple[str, str], dict[str, float]] = {}
     pairs: dict[tuple[str, frozenset[str]], float] = {}
     for cf in case_files():
@@ -118,6 +128,9 @@ def embedded_ideas() -> tuple[dict[tuple[str, str], dict[str, float]],
                                               protos["direct"])[0])}
             if it.question:
                 feats["qa_similarity"] = float(embed([it.question])[0] @ whole[k])
+            opening = embed([s.text for s in it.sentences if s.text.strip()][:2] or [it.text])
+            feats["admission_like"] = float(_nearer(opening, protos["admission"],
+                                                    protos["plain"]).max())
         texts, owner = [], []
         for k, it in enumerate(items):
             parts = ([it.embedding_text] if it.kind == "evidence" else
@@ -181,6 +194,10 @@ def main() -> None:
             cols = {n: np.array([ctx[c].get(n, 0.0) for c in rows.case]) for n in names}
             print(line("+ case " + " and ".join(names), rows.y,
                        held_out(with_columns(rows, cols))))
+        admits = np.array([single.get((c, refs[1]), {}).get("admission_like", 0.0)
+                           for c, refs in zip(rows.case, rows.refs, strict=True)])
+        print(line("+ the later statement's admission likeness", rows.y, held_out(
+            with_columns(rows, {"b_admission": admits}))))
         best_sentences = np.array([sentence_pairs[(c, frozenset(refs))]
                                    for c, refs in zip(rows.case, rows.refs, strict=True)])
         print(line("+ best sentence-pair similarity", rows.y, held_out(
