@@ -19,7 +19,14 @@ from tipline.case import case_from_mapping
 from tipline.links import extract, link_cases
 from tipline.service import cases, jobs
 from tipline.service.engine_version import engine_version
-from tipline.service.models import AnalysisResult, CaseRecord, Job, StatementRecord
+from tipline.service.models import (
+    AnalysisResult,
+    CaseLinkRecords,
+    CaseLinkRow,
+    CaseRecord,
+    Job,
+    StatementRecord,
+)
 from tipline.service.runtime import Service
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
@@ -109,3 +116,6 @@ def test_batch_links_are_the_links_over_the_same_cases(service: Service, dask: C
     assert report.cases == 1000 and report.skipped == []
     assert len(direct) > 300
     assert report.links == direct
+    with service.database.session() as db:  # stored for the case pages
+        assert db.scalar(select(func.count()).select_from(CaseLinkRecords)) == 1000
+        assert db.scalar(select(func.count()).select_from(CaseLinkRow)) == len(direct)

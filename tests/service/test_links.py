@@ -3,9 +3,13 @@ among the cases the user may see."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
 from tests.service.conftest import Staff, login_page, token_for
+from tipline.service import caselinks, jobs
+from tipline.service.models import CaseLinkRecords, CaseLinkRow, CaseRecord
 from tipline.service.runtime import Service
 
 PHONE = "+44 7911 123456"
@@ -29,17 +33,28 @@ ALONE = _case("link-alone", "Unrelated matter", {"role": "subject", "name": "Dan
               "Zoe Quist")
 
 
-def _store(client: TestClient, team: dict[str, Staff]) -> dict[str, dict[str, str]]:
-    """link-left assigned to ivy, link-right to ian, link-alone to ivy."""
+@pytest.fixture(params=["on request", "in the background"])
+def worker_ran(request: pytest.FixtureRequest) -> bool:
+    """Each test twice: before the worker linked the cases (the page links on request) and
+    after (the page reads the stored links)."""
+    return bool(request.param == "in the background")
+
+
+def _store(client: TestClient, team: dict[str, Staff], service: Service | None = None
+           ) -> dict[str, dict[str, str]]:
+    """link-left assigned to ivy, link-right to ian, link-alone to ivy; with `service`, the
+    worker then runs (analysis and links)."""
     heads = {n: token_for(client, team[n]) for n in ("ivy", "ian", "sue")}
     for case, who in ((LEFT, "ivy"), (RIGHT, "ian"), (ALONE, "ivy")):
         assert client.post("/api/v1/cases", json=case, headers=heads[who]).status_code == 201
+    if service is not None:
+        assert jobs.run_pending(service.database, service.analyzer) >= 3
     return heads
 
 
 def test_supervisor_sees_the_link_both_ways(service: Service, staff_client: TestClient,
-                                             team: dict[str, Staff]) -> None:
-    heads = _store(staff_client, team)
+                                             team: dict[str, Staff], worker_ran: bool) -> None:
+    heads = _store(staff_client, team, service if worker_ran else None)
     left = staff_client.get("/api/v1/cases/link-left/links", headers=heads["sue"])
     right = staff_client.get("/api/v1/cases/link-right/links", headers=heads["sue"])
     assert left.status_code == right.status_code == 200
@@ -63,8 +78,9 @@ def test_supervisor_sees_the_link_both_ways(service: Service, staff_client: Test
 
 
 def test_investigator_never_sees_a_case_not_theirs(service: Service, staff_client: TestClient,
-                                                   team: dict[str, Staff]) -> None:
-    heads = _store(staff_client, team)
+                                                   team: dict[str, Staff],
+                                                   worker_ran: bool) -> None:
+    heads = _store(staff_client, team, service if worker_ran else None)
     for who, mine, theirs, name in (("ivy", "link-left", RIGHT, "Carl Other"),
                                     ("ian", "link-right", LEFT, "Bob Dealer")):
         r = staff_client.get(f"/api/v1/cases/{mine}/links", headers=heads[who])
@@ -91,3 +107,49 @@ def test_unknown_case_is_404(service: Service, staff_client: TestClient,
         r = staff_client.get("/api/v1/cases/no-such-case/links", headers=heads[who])
         assert r.status_code == 404
     assert staff_client.get("/api/v1/cases/link-left/links").status_code == 401
+
+
+def test_the_worker_stores_links_and_the_page_reads_them(
+        service: Service, staff_client: TestClient, team: dict[str, Staff]) -> None:
+    heads = _store(staff_client, team)
+    before = staff_client.get("/api/v1/cases/link-left/links", headers=heads["sue"]).json()
+    jobs.run_pending(service.database, service.analyzer)
+    with service.database.session() as db:
+        pks = {c.case_id: c.id for c in db.scalars(select(CaseRecord))}
+        assert {(r.case_a_pk, r.case_b_pk) for r in db.scalars(select(CaseLinkRow))} == {
+            (pks["link-left"], pks["link-right"])}
+        assert all(k.case_version == db.get(CaseRecord, k.case_pk).version  # type: ignore[union-attr]
+                   for k in db.scalars(select(CaseLinkRecords)))
+    after = staff_client.get("/api/v1/cases/link-left/links", headers=heads["sue"]).json()
+    assert after == before  # the stored links are the ones linking on request finds
+    with service.database.session() as db:  # the page reads the stored row, not a new linking
+        db.execute(update(CaseLinkRow).values(score=0.4242))
+    got = staff_client.get("/api/v1/cases/link-left/links", headers=heads["sue"]).json()
+    assert got[0]["score"] == 0.424
+
+
+def test_a_changed_case_is_linked_again(service: Service, staff_client: TestClient,
+                                        team: dict[str, Staff]) -> None:
+    """A new version links on request until its job has run; then the worker stores its
+    new links, seen from both sides."""
+    heads = _store(staff_client, team, service)
+    r = staff_client.post("/api/v1/cases/link-alone/evidence", headers=heads["sue"], json={
+        "id": "E1", "kind": "communication", "at": "2025-02-27",
+        "text": f"Calls from {PHONE} to the depot.", "fields": {"caller": PHONE}})
+    assert r.status_code == 201, r.text
+    on_request = staff_client.get("/api/v1/cases/link-alone/links", headers=heads["sue"]).json()
+    assert sorted(x["case_id"] for x in on_request) == ["link-left", "link-right"]
+    jobs.run_pending(service.database, service.analyzer)
+    with service.database.session() as db:
+        pks = {c.case_id: c.id for c in db.scalars(select(CaseRecord))}
+        assert {(r.case_a_pk, r.case_b_pk) for r in db.scalars(select(CaseLinkRow))} == {
+            (pks["link-left"], pks["link-right"]), (pks["link-alone"], pks["link-left"]),
+            (pks["link-alone"], pks["link-right"])}
+    stored = staff_client.get("/api/v1/cases/link-alone/links", headers=heads["sue"]).json()
+    assert stored == on_request
+    left = staff_client.get("/api/v1/cases/link-left/links", headers=heads["sue"]).json()
+    assert sorted(x["case_id"] for x in left) == ["link-alone", "link-right"]
+
+
+def test_refresh_of_a_case_erased_meanwhile_stores_nothing(service: Service) -> None:
+    assert caselinks.refresh(service.database, 999_999) is None

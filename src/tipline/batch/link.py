@@ -3,7 +3,9 @@
 The per-case part (reading identifiers and names out of each case: phone and IBAN parsing,
 transliteration) runs on the Dask workers in chunks; the matching (`links.link_cases`, blocked,
 near-linear) runs once in the driver over every case's records, so the links are exactly those
-`tipline links` finds over the same cases — no pair is missed at a partition's edge.
+`tipline links` finds over the same cases — no pair is missed at a partition's edge. At the
+default threshold the records and links are stored for the case pages (caselinks.store_archive),
+as the worker stores them for one case at a time.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from tipline.batch.stored import all_case_pks, read_cases
 from tipline.batch.tasks import extract_stored
 from tipline.links import CaseLink, CaseRecords, link_cases
 from tipline.links.link import THRESHOLD
+from tipline.service.caselinks import store_archive
 from tipline.service.db import Database
 
 CHUNK = 100  # cases per task: enough work to outweigh a task's overhead
@@ -43,7 +46,7 @@ def link_archive(database: Database, client: Client, *, threshold: float = THRES
     on_due(len(pks))
     chunks = read_cases(database, pks, chunk)
     running = as_completed()
-    parts: dict[int, list[CaseRecords]] = {}
+    parts: dict[int, list[tuple[int, int, CaseRecords]]] = {}
     sent: dict[Hashable, tuple[int, int]] = {}  # task key: (chunk number, cases in it)
 
     def send_next() -> None:
@@ -66,6 +69,9 @@ def link_archive(database: Database, client: Client, *, threshold: float = THRES
         send_next()
     report.extract_s = time.perf_counter() - start
     start = time.perf_counter()
-    report.links = link_cases((r for i in sorted(parts) for r in parts[i]), threshold=threshold)
+    kept = [kept for i in sorted(parts) for kept in parts[i]]
+    report.links = link_cases((records for *_, records in kept), threshold=threshold)
     report.match_s = time.perf_counter() - start
+    if threshold == THRESHOLD:
+        store_archive(database, kept, report.links)
     return report

@@ -54,15 +54,16 @@ def analyse_stored(item: StoredCase) -> Outcome:
 
 
 def extract_stored(items: list[StoredCase]) -> tuple[list[Any], list[str]]:
-    """Identifiers and names of each case (`links.extract`); a case that no longer validates
-    is skipped and named, as the linked-cases page skips it."""
+    """Identifiers and names of each case (`links.extract`) with the row and version read; a
+    case that no longer validates is skipped and named, as the linked-cases page skips it."""
     from tipline.links import extract
     from tipline.service.cases import stored_case
 
     records, skipped = [], []
     for item in items:
         try:
-            records.append(extract(stored_case(item.mapping, item.case_id)))
+            records.append((item.pk, item.version,
+                            extract(stored_case(item.mapping, item.case_id))))
         except CaseFileError:
             skipped.append(item.case_id)
     return records, skipped

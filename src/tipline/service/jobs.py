@@ -1,4 +1,5 @@
 """Re-analysis jobs. Enqueued in the transaction that changes a case; run by a worker thread.
+Each job also re-links the case against the archive (caselinks.refresh).
 
 On PostgreSQL several workers may share the queue (`FOR UPDATE SKIP LOCKED`); on SQLite the
 database lock serialises them.
@@ -121,6 +122,10 @@ def run_one(database: Database, analyzer: Analyzer) -> bool:
             store_once(db, snapshot[2], snapshot[1], result, engine_of(analyzer))
         for j in db.scalars(select(Job).where(Job.id.in_(ids))):
             j.status, j.error, j.finished_at = status, error, utcnow()
+    if snapshot is not None:  # the case changed: its links too (the page reads them)
+        from tipline.service.caselinks import refresh_quietly
+
+        refresh_quietly(database, snapshot[2])
     return True
 
 

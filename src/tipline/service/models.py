@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -320,6 +321,32 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+
+
+class CaseLinkRecords(Base):
+    """A case's people and identifiers as `links.extract` reads them (`records_to_json`),
+    kept so that linking in the background never reads a case twice."""
+
+    __tablename__ = "case_link_records"
+    case_pk: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    case_version: Mapped[int] = mapped_column(Integer)
+    records: Mapped[dict[str, Any]]
+
+
+class CaseLinkRow(Base):
+    """One link between two cases (`case_a_pk` < `case_b_pk`) with its reasons (the fields of
+    `links.link.Reason`), found by the worker when either case last changed."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (UniqueConstraint("case_a_pk", "case_b_pk"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_a_pk: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                           index=True)
+    case_b_pk: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                           index=True)
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[Any]]
 
 
 class AuditEntry(Base):
