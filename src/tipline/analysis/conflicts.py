@@ -12,6 +12,7 @@ from tipline.analysis.candidates import candidate_pairs
 from tipline.analysis.claims import Alignment, align, claims
 from tipline.analysis.facts import Item, SentenceFacts
 from tipline.analysis.findings import Finding, Span
+from tipline.analysis.judges import ACT_NAMES, quote_claim
 from tipline.analysis.scoring import PairScore, Scorer, load_scorers, pair_features
 
 NLI_BUDGET = 1000  # most item pairs the model reads per case, the best-aligned first
@@ -137,16 +138,8 @@ def _nli_text(item: Item, s: SentenceFacts) -> str:
     return f"{item.question} {own}" if item.question and len(item.sentences) < 3 else own
 
 
-_ACT_WORDS = {
-    "money": "the money", "contact": "the contact", "give": "the handing over",
-    "presence": "being there", "take": "the taking", "harm": "the harm", "dispute": "the quarrel",
-    "dumping": "the dumping", "stake": "the stake", "handling": "the handling",
-}
-
-
-def _quote(item: Item, s: SentenceFacts, limit: int = 70) -> str:
-    text = " ".join(item.text[s.start:s.end].split())
-    return f"“{text if len(text) <= limit else text[:limit - 1] + '…'}”"
+def _quote(item: Item, s: SentenceFacts) -> str:
+    return quote_claim(item.text[s.start:s.end], limit=70)
 
 
 def _aligned_reason(a: Item, b: Item, al: Alignment) -> tuple[str, tuple[Span, ...]]:
@@ -156,7 +149,7 @@ def _aligned_reason(a: Item, b: Item, al: Alignment) -> tuple[str, tuple[Span, .
         return (f"{a.ref} and {b.ref} describe the same matter differently; no single rule "
                 "decides it, the combined signals do.", ())
     shared = sorted(al.a.acts & al.b.acts)
-    about = _ACT_WORDS.get(shared[0], "it") if shared else "it"
+    about = ACT_NAMES.get(shared[0], "it") if shared else "it"
     qa, qb = _quote(a, al.a.sentence), _quote(b, al.b.sentence)
     spans = (Span(a.ref, al.a.sentence.start, al.a.sentence.end),
              Span(b.ref, al.b.sentence.start, al.b.sentence.end))

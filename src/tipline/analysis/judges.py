@@ -16,7 +16,8 @@ from tipline.analysis.mentions import (
 )
 from tipline.analysis.text import words
 
-_ACT_NAMES = {
+# How an act family is named in an explanation ("S3 denies money changing hands …").
+ACT_NAMES = {
     "money": "money changing hands", "contact": "contact between the people",
     "give": "handing something over", "presence": "being at a place", "take": "taking something",
     "harm": "someone being hurt", "dispute": "a quarrel between them",
@@ -33,7 +34,8 @@ class Verdict:
     spans: tuple[tuple[str, int, int], ...] = ()  # (ref, start, end)
 
 
-def _quote(text: str, limit: int = 60) -> str:
+def quote_claim(text: str, limit: int = 60) -> str:
+    """A claim as an explanation quotes it: one line, in curly quotes, cut at `limit`."""
     text = " ".join(text.split()).rstrip("。．.!！?？;；,，")
     return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
 
@@ -141,11 +143,11 @@ def polarity_judge(a: Item, b: Item) -> Verdict | None:
                 rank = (score, bool(_SELF_SUBJECT[asserter.lang].search(pos.text)))
                 if best is None or rank > best_rank:
                     best_rank = rank
-                    act = _ACT_NAMES[sorted(shared_acts)[0]]
+                    act = ACT_NAMES[sorted(shared_acts)[0]]
                     best = Verdict(
                         "polarity", score,
-                        f"{denier.ref} denies {act} ({_quote(neg.text)}); "
-                        f"{asserter.ref} says it happened ({_quote(pos.text)}).",
+                        f"{denier.ref} denies {act} ({quote_claim(neg.text)}); "
+                        f"{asserter.ref} says it happened ({quote_claim(pos.text)}).",
                         (_span(denier, neg), _span(asserter, pos)),
                     )
     other = _other_account(a, b)
@@ -174,7 +176,7 @@ def _other_account(a: Item, b: Item) -> Verdict | None:
                 return Verdict(
                     "polarity", 0.8,
                     f"{a.ref} and {b.ref} give two accounts of the {event} that cannot both be "
-                    f"true: {_quote(sa.text)} against {_quote(sb.text)}.",
+                    f"true: {quote_claim(sa.text)} against {quote_claim(sb.text)}.",
                     (_span(a, sa), _span(b, sb)))
     return None
 
@@ -304,8 +306,8 @@ def retraction_judge(a: Item, b: Item) -> Verdict | None:
     )
     return Verdict(
         "retraction", score,
-        f"{later.ref} takes back what {earlier.ref} said: {_quote(claim.text, 50)} "
-        f"against {_quote(admission.text, 50)}.",
+        f"{later.ref} takes back what {earlier.ref} said: {quote_claim(claim.text, 50)} "
+        f"against {quote_claim(admission.text, 50)}.",
         (_span(earlier, claim), _span(later, admission)),
     )
 
