@@ -18,9 +18,9 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
-from tipline.service.reporter_app import create_reporter_app
+from tipline.service.reporter.app import create_reporter_app
 from tipline.service.runtime import Service
-from tipline.service.staff_app import create_staff_app
+from tipline.service.staff.app import create_staff_app
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

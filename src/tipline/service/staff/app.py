@@ -63,23 +63,20 @@ from tipline.case.model import ROLES as PERSON_ROLES
 from tipline.errors import CaseFileError
 from tipline.imports import ALIASES, FORMATS, bank_csv
 from tipline.report.common import KIND_SHORT
-from tipline.service import (
-    audit,
-    auth,
+from tipline.service import audit, i18n, jobs
+from tipline.service.accounts import auth
+from tipline.service.accounts.permissions import ROLES, allowed, table
+from tipline.service.casefiles import (
     caselinks,
     cases,
     casework,
     evidence_import,
-    findings_view,
-    graphs,
-    i18n,
-    jobs,
     outcome,
-    reports,
     retention,
-    uploads,
 )
+from tipline.service.findings import findings_view, graphs
 from tipline.service.i18n import N_
+from tipline.service.intake import reports, uploads
 from tipline.service.models import (
     Attachment,
     AuditEntry,
@@ -93,7 +90,6 @@ from tipline.service.models import (
     Task,
     User,
 )
-from tipline.service.permissions import ROLES, allowed, table
 from tipline.service.policy import policies
 from tipline.service.runtime import Service
 from tipline.service.web import STATIC_DIR, CommitRoute, Guard, client_ip, render

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from tipline.errors import CaseFileError
 from tipline.links import CaseRecords, extract, link_cases
 from tipline.links.link import Reason
-from tipline.service import casework
-from tipline.service.cases import to_case
+from tipline.service.casefiles import casework
+from tipline.service.casefiles.cases import to_case
 from tipline.service.models import CaseRecord, User
 
 

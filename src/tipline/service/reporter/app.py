@@ -32,7 +32,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from tipline.case.model import CHANNELS, LANGUAGES
-from tipline.service import audit, cases, i18n, reports, uploads
+from tipline.service import audit, i18n
+from tipline.service.casefiles import cases
+from tipline.service.intake import reports, uploads
 from tipline.service.models import Report
 from tipline.service.runtime import Service
 from tipline.service.web import (
