@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from tests.service.conftest import PASSWORD, Staff, add_staff
-from tipline.service.reporter import app as reporter_app
+from tipline.service.reporter import followup
 from tipline.service.reporter.app import create_reporter_app
 from tipline.service.runtime import Service, open_service
 from tipline.service.staff.app import create_staff_app
@@ -63,7 +63,7 @@ def test_no_write_lock_is_held_while_hashing_or_delaying(
     async def penalty(seconds: float) -> None:
         probe("delay")
 
-    monkeypatch.setattr(reporter_app, "penalty", penalty)
+    monkeypatch.setattr(followup, "penalty", penalty)
     reporter = TestClient(create_reporter_app(service))
     staff = TestClient(create_staff_app(service))
     receipt = reporter.post("/api/v1/reports", json={"text": "Cash in envelopes."}
