@@ -45,7 +45,8 @@ def store_reports(db_url: str, count: int, seed: int = 15) -> int:
     """Store `count` reports in the database at `db_url` (migrated to head first), as the
     staff app's intake does (`cases.store_case`), 200 to a transaction."""
     from tipline.case import case_from_mapping
-    from tipline.service import cases, migrate
+    from tipline.service import migrate
+    from tipline.service.casefiles import cases
     from tipline.service.db import Database
 
     database = Database(db_url)

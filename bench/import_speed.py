@@ -125,7 +125,9 @@ def through_service(mapping: dict[str, Any], files: dict[str, Path], folder: Pat
     """The staff import's path on a SQLite store: seconds to import and store both files, and
     for the job worker's re-analysis of the case as stored."""
     from tipline.case import case_from_mapping
-    from tipline.service import auth, cases, evidence_import, jobs
+    from tipline.service import jobs
+    from tipline.service.accounts import auth
+    from tipline.service.casefiles import cases, evidence_import
     from tipline.service.config import Settings
     from tipline.service.runtime import open_service
 
@@ -156,7 +158,7 @@ def through_service(mapping: dict[str, Any], files: dict[str, Path], folder: Pat
 def page_entries(findings: list[dict[str, Any]], mapping: dict[str, Any]) -> int:
     """How many entries the staff findings page shows once a statement's conflicts with many
     rows of one file are folded."""
-    from tipline.service.findings_view import entries
+    from tipline.service.findings.findings_view import entries
 
     items = {e["id"]: e for e in mapping["evidence"]}
     return len(entries(findings, items, lambda f, ref: {"ref": ref}))

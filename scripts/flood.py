@@ -42,9 +42,9 @@ def serve(url: str, folder: str) -> None:
     from tipline.service import migrate
     from tipline.service.config import Settings
     from tipline.service.db import make_engine
-    from tipline.service.reporter_app import create_reporter_app
+    from tipline.service.reporter.app import create_reporter_app
     from tipline.service.runtime import open_service
-    from tipline.service.staff_app import create_staff_app
+    from tipline.service.staff.app import create_staff_app
 
     engine = make_engine(url)
     migrate.upgrade(engine)

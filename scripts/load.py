@@ -47,9 +47,11 @@ REPORT_WORDS = ("depot manager takes cash", "He asked again today")
 def serve(url: str, folder: str, worker: str) -> None:
     """The child: migrate, add the supervisors (their secrets to staff.json) and 20 reports,
     then serve both apps through `tipline serve`'s code with the load settings."""
-    from tipline.service import auth, commands, migrate, reports
+    from tipline.service import commands, migrate
+    from tipline.service.accounts import auth
     from tipline.service.config import Settings
     from tipline.service.db import make_engine
+    from tipline.service.intake import reports
     from tipline.service.runtime import open_service
 
     engine = make_engine(url)

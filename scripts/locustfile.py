@@ -23,7 +23,7 @@ from locust import HttpUser, User, task
 from locust.clients import HttpSession
 from urllib3 import PoolManager
 
-from tipline.service.receipts import ALPHABET
+from tipline.service.intake.receipts import ALPHABET
 
 CONFIG: dict[str, Any] = {
     "reporter_url": "http://127.0.0.1:18000",

@@ -14,10 +14,11 @@ from tests.browser.helpers import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, serve, st
 from tests.imports.makers import chat, whatsapp
 from tests.service.conftest import fast_settings, stand_in_analyzer
 from tipline.case import case_from_mapping
-from tipline.service import auth, cases
+from tipline.service.accounts import auth
+from tipline.service.casefiles import cases
 from tipline.service.models import EvidenceRecord
 from tipline.service.runtime import Service, open_service
-from tipline.service.staff_app import create_staff_app
+from tipline.service.staff.app import create_staff_app
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed")
 

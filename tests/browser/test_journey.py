@@ -12,11 +12,13 @@ from sqlalchemy import select
 
 from tests.browser.helpers import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, serve, staff_login
 from tests.service.conftest import fast_settings, stand_in_analyzer
-from tipline.service import auth, casework, reports
+from tipline.service.accounts import auth
+from tipline.service.casefiles import casework
+from tipline.service.intake import reports
 from tipline.service.models import CaseRecord, User
-from tipline.service.reporter_app import create_reporter_app
+from tipline.service.reporter.app import create_reporter_app
 from tipline.service.runtime import Service, open_service
-from tipline.service.staff_app import create_staff_app
+from tipline.service.staff.app import create_staff_app
 
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 

@@ -13,9 +13,10 @@ from tests.browser.helpers import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, serve, st
 from tests.service.conftest import fast_settings
 from tipline.analysis import Analysis, analyze
 from tipline.case import Case, load_case
-from tipline.service import auth, cases
+from tipline.service.accounts import auth
+from tipline.service.casefiles import cases
 from tipline.service.runtime import Service, open_service
-from tipline.service.staff_app import create_staff_app
+from tipline.service.staff.app import create_staff_app
 
 FIXTURE = Path(__file__).resolve().parents[2].parent / "shared" / "cases" / "dev" / "he-2025.yaml"
 pytestmark = [

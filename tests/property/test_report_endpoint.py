@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.property import BOUNDED
-from tipline.service.reporter_app import create_reporter_app
+from tipline.service.reporter.app import create_reporter_app
 from tipline.service.runtime import Service
 
 ODD = ["\x00", "\ud800", "\udfff", "\udc80x", "\x7f", "\x1b[31m", "\u202e", "\ufeff", "\u2028",

@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from tipline.case import Case
-from tipline.service import auth, migrate
+from tipline.service import migrate
+from tipline.service.accounts import auth
 from tipline.service.config import Settings
 from tipline.service.db import make_engine
 from tipline.service.models import Base
@@ -176,7 +177,7 @@ def login_page(client: TestClient, staff: Staff) -> str:
 
 @pytest.fixture
 def staff_client(service: Service) -> TestClient:
-    from tipline.service.staff_app import create_staff_app
+    from tipline.service.staff.app import create_staff_app
     return TestClient(create_staff_app(service))
 
 

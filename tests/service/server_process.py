@@ -16,7 +16,7 @@ import uvicorn
 
 from tests.service.conftest import fast_settings, stand_in_analyzer
 from tipline.service.jobs import Worker
-from tipline.service.reporter_app import create_reporter_app
+from tipline.service.reporter.app import create_reporter_app
 from tipline.service.runtime import open_service
 
 

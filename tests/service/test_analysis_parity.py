@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tipline.case import load_case
-from tipline.service import cases, jobs
+from tipline.service import jobs
+from tipline.service.casefiles import cases
 from tipline.service.runtime import Service
 
 CASE = Path(__file__).resolve().parents[2].parent / "shared" / "cases" / "dev" / "he-2025.yaml"

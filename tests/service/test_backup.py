@@ -17,9 +17,11 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from tests.service.conftest import Staff, fast_settings, fresh_database
-from tipline.service import audit, backup, casework, commands, reports
+from tipline.service import audit, backup, commands
+from tipline.service.casefiles import casework
 from tipline.service.db import Database
 from tipline.service.identity import IdentityBox, IdentityKeyError
+from tipline.service.intake import reports
 from tipline.service.models import (
     Attachment,
     EvidenceRecord,

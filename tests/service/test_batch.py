@@ -17,7 +17,8 @@ from tipline.batch.analyze import analyze_archive
 from tipline.batch.link import link_archive
 from tipline.case import case_from_mapping
 from tipline.links import extract, link_cases
-from tipline.service import cases, jobs
+from tipline.service import jobs
+from tipline.service.casefiles import cases
 from tipline.service.engine_version import engine_version
 from tipline.service.models import (
     AnalysisResult,

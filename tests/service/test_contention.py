@@ -21,10 +21,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from tests.service.conftest import PASSWORD, Staff, add_staff
-from tipline.service import reporter_app
-from tipline.service.reporter_app import create_reporter_app
+from tipline.service.reporter import followup
+from tipline.service.reporter.app import create_reporter_app
 from tipline.service.runtime import Service, open_service
-from tipline.service.staff_app import create_staff_app
+from tipline.service.staff.app import create_staff_app
 
 
 def test_no_write_lock_is_held_while_hashing_or_delaying(
@@ -63,7 +63,7 @@ def test_no_write_lock_is_held_while_hashing_or_delaying(
     async def penalty(seconds: float) -> None:
         probe("delay")
 
-    monkeypatch.setattr(reporter_app, "penalty", penalty)
+    monkeypatch.setattr(followup, "penalty", penalty)
     reporter = TestClient(create_reporter_app(service))
     staff = TestClient(create_staff_app(service))
     receipt = reporter.post("/api/v1/reports", json={"text": "Cash in envelopes."}
@@ -217,7 +217,7 @@ def test_receipt_and_password_checks_read_without_waiting_for_a_writer(
         start = time.monotonic()
         assert reporter.get("/api/v1/followup", headers={
             "X-Receipt": "0000-0000-0000-0000-0000-0000"}).status_code == 401
-        from tipline.service import auth
+        from tipline.service.accounts import auth
         with service.database.session() as db:
             assert auth.authenticate(service.database, db, service.hasher, service.vault,
                                      "ivy", "guess", "000000") is None

@@ -21,7 +21,9 @@ from sqlalchemy import func, select, text
 
 import tipline
 from tipline.case import case_from_mapping
-from tipline.service import audit, cases, reports
+from tipline.service import audit
+from tipline.service.casefiles import cases
+from tipline.service.intake import reports
 from tipline.service.models import AnalysisResult, AuditEntry, Job, Report
 from tipline.service.runtime import Service
 

@@ -7,7 +7,8 @@ import threading
 from sqlalchemy import func, select
 
 from tipline.case import case_from_mapping
-from tipline.service import audit, cases
+from tipline.service import audit
+from tipline.service.casefiles import cases
 from tipline.service.models import AuditEntry
 from tipline.service.runtime import Service
 

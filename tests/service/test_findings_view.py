@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from tests.service.conftest import HandMadeAnalysis, Staff, login_page
 from tipline.case import Case, case_from_mapping
-from tipline.service import cases
-from tipline.service.findings_view import entries
+from tipline.service.casefiles import cases
+from tipline.service.findings.findings_view import entries
 from tipline.service.models import User
 from tipline.service.runtime import Service
 

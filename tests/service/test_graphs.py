@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tipline.service.graphs import graph_edges, highlighted, people_graph_svg, timeline_svg
+from tipline.service.findings.graphs import graph_edges, highlighted, people_graph_svg, timeline_svg
 
 CASE = {"people": [{"id": "P1", "name": "<b>He</b>", "role": "reporter"},
                    {"id": "P2", "name": "Zhao", "role": "subject"}],

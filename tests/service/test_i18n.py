@@ -10,10 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.requests import Request
 
-from tipline.service import i18n, staff_app
+from tipline.service import i18n
 from tipline.service.policy import policies
-from tipline.service.reporter_app import create_reporter_app
+from tipline.service.reporter.app import create_reporter_app
 from tipline.service.runtime import Service
+from tipline.service.staff import pages as staff_pages
 
 SERVICE_DIR = Path(i18n.__file__).parent
 LITERAL = re.compile(r"""_\(\s*"((?:[^"\\]|\\.)*)"\s*[,)]""")
@@ -27,7 +28,7 @@ def _marked(sources: list[Path]) -> set[str]:
 def _strings() -> set[str]:
     """Every English string the reporter's pages can show."""
     found = _marked([*sorted((SERVICE_DIR / "templates" / "reporter").glob("*.html")),
-                     SERVICE_DIR / "reporter_app.py"])
+                     *sorted((SERVICE_DIR / "reporter").glob("*.py"))])
     wf = policies().workflow
     return found | set(wf.statuses) | set(wf.dispositions)
 
@@ -35,8 +36,8 @@ def _strings() -> set[str]:
 def _staff_strings() -> set[str]:
     """Every English string and domain term (`group:code`) the staff's pages can show."""
     templates = sorted((SERVICE_DIR / "templates" / "staff").glob("*.html"))
-    found = _marked([*templates, SERVICE_DIR / "staff_app.py"])
-    groups = staff_app.shown_terms()
+    found = _marked([*templates, *sorted((SERVICE_DIR / "staff").glob("*.py"))])
+    groups = staff_pages.shown_terms()
     for path in templates:  # a group a template shows is one the catalogue covers
         for group, code in TERM.findall(path.read_text(encoding="utf-8")):
             assert group in groups, f"{path.name}: term group {group!r}"
@@ -60,21 +61,22 @@ def test_every_page_string_has_a_chinese_translation() -> None:
 def test_staff_message_patterns_are_the_servers_own() -> None:
     """Each pattern `said` translates by is made by the code it claims to match: its fixed
     parts all occur in the service's sources (a reworded message fails here, not silently)."""
-    sources = "".join((SERVICE_DIR / name).read_text(encoding="utf-8") for name in (
-        "casework.py", "reports.py", "staff_app.py"))
+    sources = "".join(path.read_text(encoding="utf-8") for path in (
+        SERVICE_DIR / "casefiles" / "casework.py", SERVICE_DIR / "intake" / "reports.py",
+        *sorted((SERVICE_DIR / "staff").glob("*.py"))))
     joined = re.sub(r'"\s*\n\s*f?"', "", sources)  # literals continued on the next line
-    for template in staff_app.MESSAGES:
+    for template in staff_pages.MESSAGES:
         if template in ("Not Found", "Method Not Allowed"):  # Starlette's own
             continue
         for fixed in re.split(r"{\w+}", template):
             assert fixed in joined, (template, fixed)
-    said = lambda message: i18n.said("zh", message, staff_app.MESSAGES)  # noqa: E731
+    said = lambda message: i18n.said("zh", message, staff_pages.MESSAGES)  # noqa: E731
     assert said("a received case cannot move to 'closed'") == "“已收到”状态的案件不能转为 'closed'"
     assert said("investigator may not case.assign on A-1") == \
         "调查员无权对案件 A-1 执行 case.assign"
     assert said("no such task") == "没有这项任务"
     assert said("nothing we know") == "nothing we know"  # anything else as it is
-    assert i18n.said("en", "no such task", staff_app.MESSAGES) == "no such task"
+    assert i18n.said("en", "no such task", staff_pages.MESSAGES) == "no such task"
 
 
 def _request(query: str = "", headers: dict[str, str] | None = None) -> Request:

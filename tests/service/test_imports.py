@@ -21,7 +21,7 @@ from tests.service.conftest import Staff, login_page, token_for
 from tipline.imports import FORMATS, ImportOptions, import_file
 from tipline.service.models import AuditEntry, CaseRecord, EvidenceRecord, Job
 from tipline.service.runtime import Service
-from tipline.service.staff_app import create_staff_app
+from tipline.service.staff.app import create_staff_app
 
 CASE = {"id": "imp-1", "received_at": "2025-06-10T09:12:00+08:00", "channel": "hotline",
         "reporter": "P1", "people": [{"id": "P1", "name": "Zhang Min", "role": "reporter"},

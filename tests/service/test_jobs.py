@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tipline.case import case_from_mapping
-from tipline.service import cases, jobs
+from tipline.service import jobs
+from tipline.service.casefiles import cases
 from tipline.service.models import AnalysisResult, Job
 from tipline.service.runtime import Service
 

@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from tests.service.conftest import Staff, login_page, token_for
-from tipline.service import caselinks, jobs
+from tipline.service import jobs
+from tipline.service.casefiles import caselinks
 from tipline.service.models import CaseLinkRecords, CaseLinkRow, CaseRecord
 from tipline.service.runtime import Service
 

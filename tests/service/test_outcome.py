@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.service.conftest import Staff, login_page, token_for
+from tipline.service.casefiles.outcome import assess_leniency, assess_reward, initial, redact
 from tipline.service.models import CaseRecord
-from tipline.service.outcome import assess_leniency, assess_reward, initial, redact
 from tipline.service.policy import load_policies
 from tipline.service.runtime import Service
 
@@ -91,7 +91,7 @@ def test_summary_redacts_the_reporters_identity_fields_and_names_in_free_text(
         service: Service, staff_client: TestClient, team: dict[str, Staff]) -> None:
     """Issue 14 item 2: a web report's reporter gave their name in the identity fields and in
     the text; only names in the people list (none here) were redacted."""
-    from tipline.service.reporter_app import create_reporter_app
+    from tipline.service.reporter.app import create_reporter_app
 
     reporter = TestClient(create_reporter_app(service))
     for text in ("I am Zhang Min from accounts. My manager Li Qiang took 20,000 CNY; Zhang "

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.service.conftest import Staff, token_for
-from tipline.service import casework, permissions
+from tipline.service.accounts import permissions
+from tipline.service.casefiles import casework
 from tipline.service.models import User
 from tipline.service.runtime import Service
 
@@ -49,7 +50,8 @@ def test_investigator_sees_only_assigned_cases(
 def test_every_action_follows_the_matrix(service: Service, role: str) -> None:
     """Run each guarded action as `role` on a case assigned to them and one that is not."""
     from tipline.case import case_from_mapping
-    from tipline.service import auth, cases
+    from tipline.service.accounts import auth
+    from tipline.service.casefiles import cases
 
     with service.database.session() as db:
         me = auth.create_user(db, service.hasher, "me", role, "a long password!", vault=None)

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tipline.service.models import CaseRecord, Report, ReporterIdentity, StatementRecord
-from tipline.service.reporter_app import create_reporter_app
+from tipline.service.reporter.app import create_reporter_app
 from tipline.service.runtime import Service
 
 
@@ -271,7 +271,8 @@ def test_a_follow_up_session_spares_the_receipt_check_and_keeps_it_off_the_page(
     import time
     import types
 
-    from tipline.service import receipts, reporter_app
+    from tipline.service.intake import receipts
+    from tipline.service.reporter import followup
 
     c = client(service)
     receipt = c.post("/api/v1/reports", json={"text": "tip"}).json()["receipt"]
@@ -295,7 +296,7 @@ def test_a_follow_up_session_spares_the_receipt_check_and_keeps_it_off_the_page(
         assert 'id="receipt"' in other.get("/followup").text  # the receipt form again
     later = types.SimpleNamespace(time=lambda: time.time() + 1801)
     with monkeypatch.context() as m:
-        m.setattr(reporter_app, "time", later)
+        m.setattr(followup, "time", later)
         assert 'id="receipt"' in c.get("/followup").text  # expired
     assert 'id="status"' in c.get("/followup").text
     c.post("/followup/close")

@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.service.conftest import Staff, login_page
-from tipline.service import audit, casework, reports, retention
+from tipline.service import audit
+from tipline.service.casefiles import casework, retention
+from tipline.service.intake import reports
 from tipline.service.models import (
     Attachment,
     AuditEntry,

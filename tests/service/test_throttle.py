@@ -16,7 +16,7 @@ from redis import Redis
 
 from tests.service.conftest import PASSWORD, Staff, add_staff, fast_settings
 from tipline.service.runtime import Service, open_service
-from tipline.service.staff_app import create_staff_app
+from tipline.service.staff.app import create_staff_app
 from tipline.service.throttle import RedisThrottle, Throttle, ThrottleStoreError, Window
 
 REDIS_URL = os.environ.get("TIPLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -16,9 +16,9 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
 from tests.service.conftest import Staff, login_page
-from tipline.service import uploads
+from tipline.service.intake import uploads
 from tipline.service.models import AuditEntry, CaseRecord, ReporterUpload
-from tipline.service.reporter_app import create_reporter_app
+from tipline.service.reporter.app import create_reporter_app
 from tipline.service.runtime import Service
 
 GPS_IFD = 0x8825

@@ -21,7 +21,7 @@ from tipline.batch.stored import all_case_pks, read_cases
 from tipline.batch.tasks import extract_stored
 from tipline.links import CaseLink, CaseRecords, link_cases
 from tipline.links.link import THRESHOLD
-from tipline.service.caselinks import store_archive
+from tipline.service.casefiles.caselinks import store_archive
 from tipline.service.db import Database
 
 CHUNK = 100  # cases per task: enough work to outweigh a task's overhead

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 
 from tipline.batch.tasks import StoredCase
-from tipline.service.cases import case_dict
+from tipline.service.casefiles.cases import case_dict
 from tipline.service.db import Database
 from tipline.service.models import CaseRecord
 

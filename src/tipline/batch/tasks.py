@@ -43,7 +43,7 @@ def worker_engine() -> str:
 def analyse_stored(item: StoredCase) -> Outcome:
     """`jobs.analyse(to_case(rec), real_analyzer)`, the background worker's path, on a worker."""
     from tipline.service import jobs
-    from tipline.service.cases import stored_case
+    from tipline.service.casefiles.cases import stored_case
 
     engine = worker_engine()
     try:
@@ -57,7 +57,7 @@ def extract_stored(items: list[StoredCase]) -> tuple[list[Any], list[str]]:
     """Identifiers and names of each case (`links.extract`) with the row and version read; a
     case that no longer validates is skipped and named, as the linked-cases page skips it."""
     from tipline.links import extract
-    from tipline.service.cases import stored_case
+    from tipline.service.casefiles.cases import stored_case
 
     records, skipped = [], []
     for item in items:

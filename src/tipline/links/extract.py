@@ -81,8 +81,8 @@ class CaseRecords:
 
 
 def records_to_json(records: CaseRecords) -> dict[str, Any]:
-    """A case's records as plain JSON, to keep beside the case (service/caselinks.py) so that
-    linking never extracts a case twice."""
+    """A case's records as plain JSON, to keep beside the case (service/casefiles/caselinks.py)
+    so that linking never extracts a case twice."""
     def ident(i: Identifier) -> list[str]:
         return [i.kind, i.value, i.raw]
 

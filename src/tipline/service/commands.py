@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from tipline.errors import TiplineError
-from tipline.service import audit, auth
+from tipline.service import audit
+from tipline.service.accounts import auth
 from tipline.service.config import Settings
 from tipline.service.db import Database
 from tipline.service.runtime import open_service
@@ -26,8 +27,8 @@ def serve(db: str | None, reporter_port: int, staff_port: int, host: str,
     import uvicorn
 
     from tipline.service.jobs import Worker
-    from tipline.service.reporter_app import create_reporter_app
-    from tipline.service.staff_app import create_staff_app
+    from tipline.service.reporter.app import create_reporter_app
+    from tipline.service.staff.app import create_staff_app
 
     try:
         service = open_service(settings or Settings.from_env(db))
@@ -122,7 +123,7 @@ def verify_audit(db: str | None, anchors: list[str] | None = None) -> int:
 
 def retention(db: str | None, apply: bool) -> int:
     """List the closed cases whose retention is over; with `apply`, erase them."""
-    from tipline.service import retention as policy
+    from tipline.service.casefiles import retention as policy
     from tipline.service.models import utcnow
 
     try:

@@ -74,7 +74,7 @@ def analyse_now(db: Session, rec: CaseRecord, analyzer: Analyzer) -> dict[str, A
     """Analyse the case as stored now and keep the result for this version. The request's
     transaction is committed first, so the analyzer's seconds hold no database lock; the
     result is stored in the next one."""
-    from tipline.service.cases import to_case
+    from tipline.service.casefiles.cases import to_case
 
     case = to_case(rec)
     db.commit()
@@ -95,7 +95,7 @@ def run_one(database: Database, analyzer: Analyzer) -> bool:
     """Claim one queued job (with any duplicates for the same case), analyse outside any
     transaction so SQLite's write lock is not held while the analyzer thinks, then store the
     result for the version that was analysed. False when the queue is empty."""
-    from tipline.service.cases import to_case
+    from tipline.service.casefiles.cases import to_case
 
     with database.session() as db:
         query = select(Job).where(Job.status == "queued").order_by(Job.id).limit(1)
@@ -123,7 +123,7 @@ def run_one(database: Database, analyzer: Analyzer) -> bool:
         for j in db.scalars(select(Job).where(Job.id.in_(ids))):
             j.status, j.error, j.finished_at = status, error, utcnow()
     if snapshot is not None:  # the case changed: its links too (the page reads them)
-        from tipline.service.caselinks import refresh_quietly
+        from tipline.service.casefiles.caselinks import refresh_quietly
 
         refresh_quietly(database, snapshot[2])
     return True

@@ -8,16 +8,18 @@ from dataclasses import dataclass, field
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from tipline.service import audit, migrate, passwords, receipts
+from tipline.service import audit, migrate
+from tipline.service.accounts import passwords
+from tipline.service.accounts.vault import TotpVault
 from tipline.service.config import Settings
 from tipline.service.db import Database
 from tipline.service.identity import IdentityBox, load_key
+from tipline.service.intake import receipts
+from tipline.service.intake.uploads import FileBox
 from tipline.service.jobs import Analyzer, real_analyzer
 from tipline.service.models import ReporterIdentity, ReporterUpload, User
 from tipline.service.policy import Policies, policies
 from tipline.service.throttle import PairThrottle, Throttles, Window
-from tipline.service.uploads import FileBox
-from tipline.service.vault import TotpVault
 
 
 @dataclass

@@ -17,11 +17,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tipline.errors import TiplineError
-from tipline.service import passwords
+from tipline.service.accounts import passwords
+from tipline.service.accounts.permissions import ROLES
+from tipline.service.accounts.vault import TotpVault, is_sealed
 from tipline.service.db import Database
 from tipline.service.models import ApiToken, StaffSession, User, utcnow
-from tipline.service.permissions import ROLES
-from tipline.service.vault import TotpVault, is_sealed
 
 MIN_PASSWORD = 12
 

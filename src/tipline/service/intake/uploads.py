@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 
 from tipline.errors import TiplineError
 from tipline.imports.metadata import UnsupportedFile, sniff, strip_metadata
-from tipline.service import audit, cases
+from tipline.service import audit
+from tipline.service.casefiles import cases
 from tipline.service.identity import IdentityKeyError
 from tipline.service.models import Attachment, CaseRecord, ReporterUpload
 

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from tipline.case import case_from_mapping
 from tipline.case.model import CHANNELS, LANGUAGES
 from tipline.errors import TiplineError
-from tipline.service import audit, cases, receipts
+from tipline.service import audit
+from tipline.service.casefiles import cases
+from tipline.service.intake import receipts
 from tipline.service.models import CaseRecord, Message, Report, ReporterIdentity, User
 from tipline.service.policy import policies
 from tipline.service.runtime import Service

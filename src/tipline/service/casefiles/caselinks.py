@@ -28,8 +28,9 @@ from tipline.links import (
     records_to_json,
 )
 from tipline.links.link import Reason
-from tipline.service import casework, permissions
-from tipline.service.cases import to_case
+from tipline.service.accounts import permissions
+from tipline.service.casefiles import casework
+from tipline.service.casefiles.cases import to_case
 from tipline.service.db import Database
 from tipline.service.models import CaseLinkRecords, CaseLinkRow, CaseRecord, User
 

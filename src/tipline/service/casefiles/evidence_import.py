@@ -26,7 +26,7 @@ from tipline.errors import TiplineError
 from tipline.imports import ALIASES, FORMATS, ImportOptions, import_file
 from tipline.imports.base import collect_notes
 from tipline.imports.dates import ORDERS
-from tipline.service import casework
+from tipline.service.casefiles import casework
 from tipline.service.models import AuditEntry, CaseRecord, User
 
 MAX_PROFILES_BYTES = 1024 * 1024  # a YAML file of saved bank CSV column mappings

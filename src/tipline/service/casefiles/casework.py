@@ -11,8 +11,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tipline.errors import TiplineError
-from tipline.service import audit, cases, permissions
+from tipline.service import audit
+from tipline.service.accounts import permissions
+from tipline.service.casefiles import cases
 from tipline.service.identity import IdentityBox
+from tipline.service.intake.uploads import FileBox
 from tipline.service.models import (
     ApiToken,
     AuditEntry,
@@ -28,7 +31,6 @@ from tipline.service.models import (
     utcnow,
 )
 from tipline.service.policy import policies
-from tipline.service.uploads import FileBox
 
 IDENTITY_APPROVAL_HOURS = 24
 

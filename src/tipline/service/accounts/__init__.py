@@ -1,0 +1,1 @@
+"""Staff accounts: login (passwords, one-time codes, sessions, tokens), roles, sealed secrets."""

@@ -1,0 +1,1 @@
+"""What a reporter sends: reports and follow-up messages, receipts, attached files."""

@@ -1,0 +1,1 @@
+"""The staff app (`create_staff_app`): pages and API, one router per area."""
