@@ -38,6 +38,7 @@ from tipline.service.runtime import Service
 from tipline.service.web import (
     STATIC_DIR,
     CommitRoute,
+    EarlyRefusal,
     Guard,
     client_ip,
     render,
@@ -101,6 +102,7 @@ def create_reporter_app(service: Service) -> FastAPI:
     # 50,000 characters even when each is an escaped surrogate pair ("\ud83d\ude00", 12 bytes);
     # a form with files may add the files of one report and their multipart framing
     text_bytes = 12 * settings.max_report_chars + 64 * 1024
+    app.add_middleware(EarlyRefusal, rules=EarlyRefusal.reporter(service))  # inside Guard
     app.add_middleware(Guard, max_bytes=text_bytes,
                        multipart_max_bytes=text_bytes + settings.max_report_upload_bytes
                        + 1024 * settings.max_upload_files,

@@ -96,7 +96,7 @@ from tipline.service.models import (
 from tipline.service.permissions import ROLES, allowed, table
 from tipline.service.policy import policies
 from tipline.service.runtime import Service
-from tipline.service.web import STATIC_DIR, CommitRoute, Guard, client_ip, render
+from tipline.service.web import STATIC_DIR, CommitRoute, EarlyRefusal, Guard, client_ip, render
 
 COOKIE = "tipline_session"
 LOGIN_CSRF = "tipline_login_csrf"
@@ -264,6 +264,7 @@ def create_staff_app(service: Service) -> FastAPI:
     settings = service.settings
     app = FastAPI(title="Tipline staff app", version="1", docs_url=None, redoc_url=None)
     app.router.route_class = CommitRoute  # see web.CommitRoute: no transaction held across a wait
+    app.add_middleware(EarlyRefusal, rules=EarlyRefusal.staff(service))  # inside Guard
     app.add_middleware(Guard, max_bytes=max(settings.max_case_bytes,
                                             settings.max_attachment_bytes) + 64 * 1024,
                        multipart_max_bytes=settings.max_import_bytes
