@@ -6,14 +6,15 @@
 
 For each database and scenario: a fresh database (PostgreSQL at TIPLINE_TEST_PG_URL, as in the
 tests) and data folder; the apps served by `tipline serve`'s own code in a child process
-(production argon2, the 1 s wrong-receipt delay, every throttle at its production value
-except the hourly cap on new reports, which 50 reporters in a loop pass in a minute, and the
-in-process analysis worker running the real analyzer); then locust, headless and in this
-process, runs `scripts/locustfile.py`: 50 reporters (each round a new reporter from a new
-loopback address: submit the form, open the follow-up with the receipt, read the page in the
-session, send a message, read again), 20 supervisors on the API (log in with password and
-one-time code, list the cases, open one, a new token every 35 s) and, in the attack scenario,
-200 more loopback addresses sending wrong receipts and failed logins on the staff accounts.
+(production argon2, the 1 s wrong-receipt delay, every throttle at its production value except
+the hourly cap on new reports, which 50 reporters in a loop pass in a minute, and the analysis
+worker with the real analyzer, by default `tipline serve`'s own child process); then locust,
+headless and in this process, runs `scripts/locustfile.py`: 50 reporters (each round a new
+reporter from a new loopback address: submit the form, open the follow-up with the receipt,
+read the page in the session, send a message, read again), 20 supervisors on the API (log in
+with password and one-time code, list the cases, open one, a new token every 35 s) and, in the
+attack scenario, 200 more loopback addresses sending wrong receipts and failed logins on the
+staff accounts.
 Prints Markdown: per route n, throughput, p50/p95/p99/max and the answers counted (0 = no
 answer: a dropped connection or a timeout); then legitimate p99 without and with the attack.
 The load generator shares the machine with the server: on 2 cores its own CPU is in the
@@ -23,6 +24,7 @@ numbers (locust warns when it is short of CPU; the table says so).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import math
@@ -58,7 +60,8 @@ def serve(url: str, folder: str, worker: str) -> None:
     migrate.upgrade(engine)
     engine.dispose()
     settings = dataclasses.replace(Settings.from_env(url), submissions_global=(10**9, 3600.0),
-                                   run_worker=worker == "thread")
+                                   run_worker=worker in ("child", "thread"),
+                                   worker_process=worker == "child")
     svc = open_service(settings, migrate_schema=False)
     staff = []
     with svc.database.session() as db:
@@ -84,10 +87,12 @@ class Run:
     rows: list[tuple[str, int, float, bool]] = field(default_factory=list)  # route, status, ms
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
     server_cpu_s: float = 0.0
+    worker_cpu_s: float = 0.0  # the analysis worker's process, when it has its own
     client_cpu_s: float = 0.0
     locust_cpu_warning: bool = False
     log_leak: bool = False
     jobs: dict[str, int] = field(default_factory=dict)
+    ends: list[float] = field(default_factory=list)  # seconds into the run each row ended
 
     def times(self, route: str) -> list[float]:
         return sorted(ms for r, _, ms, _ in self.rows if r == route)
@@ -120,8 +125,20 @@ def wait_until_up(proc: subprocess.Popen[bytes], folder: Path) -> list[list[str]
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # gone
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The processes this one started (the analysis worker `tipline serve` runs)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
 def jobs_by_status(url: str) -> dict[str, int]:
@@ -176,16 +193,21 @@ def run(backend: str, attack: bool, args: argparse.Namespace) -> Run:
                        exception: Any = None, **_: Any) -> None:
                 status = int(getattr(response, "status_code", 0) or 0)
                 result.rows.append((name, status, float(response_time), exception is None))
+                result.ends.append(time.monotonic() - started)
 
             environment.events.request.add_listener(record)
             runner = environment.create_local_runner()
             result.load = (os.getloadavg()[0], 0.0)
             cpu0, own0 = cpu_seconds(proc.pid), cpu_seconds(os.getpid())
+            kids = children(proc.pid) + ([analysis.pid] if analysis else [])
+            kids0 = sum(cpu_seconds(k) for k in kids)
             total = sum(c.fixed_count for c in classes)
+            started = time.monotonic()
             runner.start(total, spawn_rate=min(max(total / 2, 1), 100))  # within 2-3 s
             gevent.sleep(args.duration)
             runner.quit()
             result.server_cpu_s = cpu_seconds(proc.pid) - cpu0
+            result.worker_cpu_s = sum(cpu_seconds(k) for k in kids) - kids0
             result.client_cpu_s = cpu_seconds(os.getpid()) - own0
             result.load = (result.load[0], os.getloadavg()[0])
             result.locust_cpu_warning = bool(runner.cpu_warning_emitted)
@@ -203,8 +225,12 @@ def run(backend: str, attack: bool, args: argparse.Namespace) -> Run:
         result.log_leak = any(w in text for w in REPORT_WORDS)
         if args.keep_log:
             Path(args.keep_log).mkdir(parents=True, exist_ok=True)
-            (Path(args.keep_log) / f"{backend}-{'attack' if attack else 'plain'}.log"
-             ).write_text(text)
+            name = f"{backend}-{'attack' if attack else 'plain'}"
+            (Path(args.keep_log) / f"{name}.log").write_text(text)
+            with (Path(args.keep_log) / f"{name}.tsv").open("w") as times:
+                times.write("end_s\troute\tstatus\tms\n")  # when each request ended
+                for end, (route, status, ms, _) in zip(result.ends, result.rows, strict=True):
+                    times.write(f"{end:.3f}\t{route}\t{status}\t{ms:.0f}\n")
         result.jobs = jobs_by_status(url)
     return result
 
@@ -217,7 +243,9 @@ def table(run_: Run) -> str:
     title = (f"{run_.backend}, {'with' if run_.attack else 'without'} the attack, "
              f"analysis worker as a {run_.worker}: "
              f"{run_.seconds:.0f} s, load average {run_.load[0]:.1f} → {run_.load[1]:.1f}, "
-             f"CPU: server {run_.server_cpu_s:.0f} s, locust {run_.client_cpu_s:.0f} s"
+             f"CPU: server {run_.server_cpu_s:.0f} s"
+             + (f", analysis process {run_.worker_cpu_s:.0f} s" if run_.worker != "thread" else "")
+             + f", locust {run_.client_cpu_s:.0f} s"
              f"{', locust short of CPU' if run_.locust_cpu_warning else ''}")
     out = [title, "", "| route | n | req/s | p50 ms | p95 ms | p99 ms | max ms | answers |",
            "|---|---|---|---|---|---|---|---|"]
@@ -268,10 +296,12 @@ def main() -> None:
     parser.add_argument("--reporters", type=int, default=50)
     parser.add_argument("--staff", type=int, default=20)
     parser.add_argument("--attackers", type=int, default=200)
-    parser.add_argument("--worker", choices=["thread", "process"], default="thread",
-                        help="the analysis worker: a thread in the server (as `tipline serve` "
-                        "by default) or a `tipline worker` process beside it")
-    parser.add_argument("--keep-log", help="a folder to keep each run's server log in")
+    parser.add_argument("--worker", choices=["child", "thread", "process"], default="child",
+                        help="the analysis worker: `tipline serve`'s own child process (its "
+                        "default), a thread in the server (TIPLINE_ANALYSIS_PROCESS=0) or a "
+                        "`tipline worker` process beside it (TIPLINE_ANALYSIS_THREAD=0)")
+    parser.add_argument("--keep-log", help="a folder to keep each run's server log in, and "
+                        "each request's route, answer, time and when it ended (.tsv)")
     args = parser.parse_args()
     for backend in args.db:
         runs = {}

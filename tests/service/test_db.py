@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from tipline.case import case_from_mapping
@@ -66,3 +68,53 @@ def test_sqlite_file_and_its_wal_are_private(tmp_path) -> None:  # type: ignore[
         engine.dispose()
     finally:
         os.umask(old)
+
+
+def test_sqlite_writers_in_one_process_queue_at_the_gate(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: this process's SQLite writers wait for each other on the write gate, not in
+    SQLite's busy handler (which sleeps in steps of up to 100 ms and lets any poller overtake).
+    With SQLite's own wait at zero a second writer would fail at once; behind the gate it
+    starts when the first commits. A writer that fails or rolls back frees the gate too."""
+    import time
+
+    from sqlalchemy import text
+
+    from tipline.service import db as dbmod
+
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_S", 0)  # SQLite gives up at once
+    database = dbmod.Database(f"sqlite:///{tmp_path / 'gate.sqlite3'}")
+    with database.session() as s:
+        s.execute(text("CREATE TABLE t (x INTEGER)"))
+    first_in, errors = threading.Event(), []
+
+    def first() -> None:
+        with database.session() as s:
+            s.execute(text("INSERT INTO t VALUES (1)"))
+            first_in.set()
+            time.sleep(0.3)  # holding SQLite's write lock
+
+    def second() -> None:
+        first_in.wait()
+        try:
+            with database.session() as s:
+                s.execute(text("INSERT INTO t VALUES (2)"))
+        except Exception as exc:  # "database is locked" without the gate
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert errors == []
+    try:
+        with database.session() as s:
+            s.execute(text("INSERT INTO t VALUES (3)"))
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    assert not dbmod.write_gate(str(tmp_path / "gate.sqlite3"))._lock.locked()
+    with database.read() as s:
+        assert sorted(s.scalars(text("SELECT x FROM t"))) == [1, 2]
+    database.dispose()

@@ -3,6 +3,7 @@ version; the real analyzer runs through the service when it can be imported."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -120,3 +121,74 @@ def test_a_job_run_twice_stores_one_analysis(service: Service) -> None:
     with service.database.session() as db:
         assert set(db.scalars(select(Job.status))) == {"done"}
         assert [a.case_version for a in db.scalars(select(AnalysisResult))] == [1]
+
+
+def test_an_idle_worker_polls_without_taking_the_write_lock(
+        service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: an idle worker's poll is a read. It used to open a writing transaction (on
+    SQLite, BEGIN IMMEDIATE: the one write lock) to find the queue empty, so every poll queued
+    the requests behind it, or waited behind them."""
+    if service.database.engine.dialect.name != "sqlite":
+        pytest.skip("the lock probe is SQLite's")
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    from tipline.service import db as dbmod
+
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_S", 0)  # a worker that wants the lock fails at once
+    database = dbmod.Database(service.settings.db_url)
+    holder = sqlite3.connect(str(make_url(service.settings.db_url).database),
+                             isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another process is writing
+        assert jobs.run_one(database, service.analyzer) is False
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        database.dispose()
+
+
+def test_a_worker_whose_server_is_gone_stops(service: Service) -> None:
+    """`--parent`: the worker `tipline serve` starts stops by itself when the server is killed
+    (its parent is then another process)."""
+    started = time.monotonic()
+    assert jobs.main(["--db", service.settings.db_url, "--poll", "0.1",
+                      "--parent", str(os.getppid() + 1_000_000)]) == 0
+    assert time.monotonic() - started < 30
+
+
+def test_serve_runs_the_analyses_in_a_supervised_child_process(service: Service) -> None:
+    """`tipline serve`'s default: the analyses run in a child process at a lower priority, which
+    analyses what is queued, is started again when it dies and is stopped with the server."""
+    if service.database.engine.dialect.name != "sqlite":
+        pytest.skip("the process handling is the same on PostgreSQL; the real analyzer is slow")
+    try:
+        import tipline.analysis  # noqa: F401
+    except ImportError as exc:
+        pytest.skip(f"analyzer not importable: {exc}")
+    with service.database.session() as db:
+        cases.store_case(db, case_from_mapping(CASE))
+    child = jobs.WorkerProcess(service.settings.db_url, poll_s=0.2, restart_s=(0.1, 0.1))
+    child.start()
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            with service.database.session() as db:
+                if db.scalar(select(func.count()).select_from(AnalysisResult)):
+                    break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the child process did not analyse the case")
+        first = child.proc
+        assert first is not None and child.starts == 1
+        assert os.getpriority(os.PRIO_PROCESS, first.pid) > os.getpriority(os.PRIO_PROCESS, 0)
+        first.kill()  # the analyzer crashed the process
+        while time.monotonic() < deadline and (child.proc is first or child.proc is None
+                                               or child.proc.poll() is not None):
+            time.sleep(0.05)
+        assert child.starts == 2 and child.proc is not first and child.proc.poll() is None
+    finally:
+        child.stop()
+    assert child.proc is not None and child.proc.poll() is not None
+    assert not child._thread.is_alive()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -301,3 +302,19 @@ def test_a_follow_up_session_spares_the_receipt_check_and_keeps_it_off_the_page(
     assert 'id="status"' in c.get("/followup").text
     c.post("/followup/close")
     assert 'id="receipt"' in c.get("/followup").text
+
+
+def test_a_new_report_that_draws_a_taken_case_id_draws_again(
+        service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A case id is 3 random bytes a day: under the load test two reports drew the same one
+    and the second was answered 500. It draws again instead."""
+    from tipline.service.casefiles import cases
+
+    ids = iter(["tip-20250101-aaaaaa", "tip-20250101-aaaaaa", "tip-20250101-bbbbbb"])
+    monkeypatch.setattr(cases, "new_case_id", lambda: next(ids))
+    c = client(service)
+    assert c.post("/api/v1/reports", json={"text": "First."}).status_code == 201
+    assert c.post("/api/v1/reports", json={"text": "Second."}).status_code == 201
+    with service.database.session() as db:
+        assert sorted(db.scalars(select(CaseRecord.case_id))) == [
+            "tip-20250101-aaaaaa", "tip-20250101-bbbbbb"]

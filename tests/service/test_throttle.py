@@ -185,3 +185,45 @@ def test_a_wrong_one_time_code_costs_no_password_hash(
     assert calls == []
     assert _login(c, "ivy", team["ivy"], "guess") == 401 and calls == ["verify"]
     assert _login(c, "ivy", team["ivy"]) == 200
+
+
+def test_a_throttled_client_is_refused_before_the_route(
+        service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: a client over its own window on a guessing route gets the route's 429 (same
+    words, a Retry-After, the security headers) before any body is parsed, any worker thread
+    or database session is used: under an attack nearly every guess is one of these. Proof
+    that it is answered first: a body the route would refuse as malformed (422) gets the 429,
+    and no database session is opened. Other clients and routes are untouched."""
+    from tipline.service.reporter.app import create_reporter_app
+
+    staff = TestClient(create_staff_app(service), client=("198.51.100.9", 5000))
+    reporter = TestClient(create_reporter_app(service), client=("198.51.100.9", 5000))
+    for _ in range(service.settings.login_failures_per_client[0]):
+        service.login_failures.hit("198.51.100.9")
+    for _ in range(service.settings.receipt_failures_per_client[0]):
+        service.receipt_failures.hit("198.51.100.9")
+    opened: list[bool] = []
+    real = service.database.session
+    monkeypatch.setattr(service.database, "session", lambda: opened.append(True) or real())
+    r = staff.post("/api/v1/auth/token", json={"not": "a login"})
+    assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 300
+    assert r.json() == {"detail": "too many failed logins; try again later"}
+    assert r.headers["x-frame-options"] == "DENY"
+    r = reporter.get("/api/v1/followup", headers={"X-Receipt": "0000-0000"})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+    assert r.json() == {"detail": "too many wrong receipts; please try again later"}
+    r = reporter.post("/api/v1/followup/messages", content=b"\xff not json")
+    assert r.status_code == 429
+    assert opened == []
+    other = TestClient(create_staff_app(service), client=("198.51.100.10", 5000))
+    assert other.post("/api/v1/auth/token", json={"not": "a login"}).status_code == 422
+
+
+def test_argon2_leaves_the_requests_a_core() -> None:
+    """Issue 14: at most one argon2 hash per core but one runs at once. With one per core, 20
+    staff logging in together held both cores of a 2-core server, and new reports waited."""
+    from tipline.service.accounts import passwords
+
+    assert [passwords.hash_slots(n) for n in (None, 1, 2, 4, 16)] == [1, 1, 1, 3, 15]
+    gate = passwords.GatedHasher._gate
+    assert gate._value == passwords.hash_slots(os.cpu_count())  # type: ignore[attr-defined]

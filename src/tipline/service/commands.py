@@ -26,7 +26,7 @@ def serve(db: str | None, reporter_port: int, staff_port: int, host: str,
     tool serves through here with its own)."""
     import uvicorn
 
-    from tipline.service.jobs import Worker
+    from tipline.service.jobs import Worker, WorkerProcess
     from tipline.service.reporter.app import create_reporter_app
     from tipline.service.staff.app import create_staff_app
 
@@ -35,7 +35,9 @@ def serve(db: str | None, reporter_port: int, staff_port: int, host: str,
     except TiplineError as exc:
         print(f"tipline: {exc}", file=sys.stderr)
         return 2
-    worker = Worker(service.database, service.analyzer)
+    worker: Worker | WorkerProcess = (
+        WorkerProcess(service.settings.db_url) if service.settings.worker_process
+        else Worker(service.database, service.analyzer))
     if service.settings.run_worker:  # else `tipline worker` processes do the analyses
         worker.start()
     servers = [

@@ -64,10 +64,13 @@ class Settings:
     # or a comma-separated list); None believes no one, so a client cannot name its own
     # address to slip past the per-client throttles.
     trusted_proxy: str | None = None
-    # The analysis worker thread inside `tipline serve` (TIPLINE_ANALYSIS_THREAD=0: none; run
-    # `tipline worker` beside it). A busy analyzer in the server's process competes with the
-    # requests for Python's interpreter lock: every transaction then takes longer.
+    # The analysis worker `tipline serve` runs (TIPLINE_ANALYSIS_THREAD=0: none; run
+    # `tipline worker` beside it): by default a child process at a lower priority
+    # (jobs.WorkerProcess); TIPLINE_ANALYSIS_PROCESS=0 runs it as a thread in the server's own
+    # process instead, where a busy analyzer competes with the requests for Python's
+    # interpreter lock and the cores, and every transaction then takes longer.
     run_worker: bool = True
+    worker_process: bool = True
 
     @classmethod
     def from_env(cls, db_url: str | None = None) -> Settings:
@@ -87,4 +90,5 @@ class Settings:
             redis_url=os.environ.get("TIPLINE_REDIS_URL") or None,
             trusted_proxy=os.environ.get("TIPLINE_TRUSTED_PROXY") or None,
             run_worker=os.environ.get("TIPLINE_ANALYSIS_THREAD", "1") != "0",
+            worker_process=os.environ.get("TIPLINE_ANALYSIS_PROCESS", "1") != "0",
         )

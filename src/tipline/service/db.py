@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -20,6 +22,53 @@ BUSY_TIMEOUT_S = 30
 POOL = (10, 70)
 PG_POOL = (10, 10)
 READ_ONLY = "tipline_read_only"
+log = logging.getLogger(__name__)
+
+
+class WriteGate:
+    """This process's writers to one SQLite file, one at a time, handed over at once.
+
+    SQLite lets one transaction write; the others wait in its busy handler, which sleeps and
+    polls in growing steps (up to 100 ms a step) and lets whichever poller comes first in:
+    under load a writer's wait is mostly those sleeps, and an unlucky one waits seconds while
+    others overtake it. Writers in this process queue here instead, on a lock held from
+    BEGIN IMMEDIATE to COMMIT or ROLLBACK, so the next one starts the moment the last ends.
+    Other processes (a `tipline worker`) still meet at SQLite's lock, as before. A thread that
+    already holds the gate and opens a second writing connection goes straight to SQLite (as
+    before the gate: it would otherwise wait for itself)."""
+
+    TIMEOUT_S = float(BUSY_TIMEOUT_S)  # then go on to SQLite's own wait, as without the gate
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder: Any = None  # the DB-API connection whose transaction holds the gate
+        self._thread: int | None = None
+
+    def enter(self, dbapi_conn: Any) -> None:
+        if self._thread == threading.get_ident() or self._holder is dbapi_conn:
+            return
+        if not self._lock.acquire(timeout=self.TIMEOUT_S):
+            log.warning("SQLite write gate not free after %.0f s; waiting on SQLite's lock",
+                        self.TIMEOUT_S)
+            return
+        self._holder, self._thread = dbapi_conn, threading.get_ident()
+
+    def leave(self, dbapi_conn: Any) -> None:
+        """After this connection's COMMIT or ROLLBACK (or its close): the next writer goes."""
+        if dbapi_conn is not None and self._holder is dbapi_conn:
+            self._holder = self._thread = None
+            self._lock.release()
+
+
+_gates: dict[str, WriteGate] = {}
+_gates_lock = threading.Lock()
+
+
+def write_gate(path: str) -> WriteGate:
+    """One gate per database file in this process, shared by every engine opened on it."""
+    key = os.path.realpath(path) if path and path != ":memory:" else f"memory:{id(object())}"
+    with _gates_lock:
+        return _gates.setdefault(key, WriteGate())
 
 
 def make_engine(url: str) -> Engine:
@@ -53,6 +102,36 @@ def make_engine(url: str) -> Engine:
             cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             cur.close()
 
+        gate = write_gate(parsed.database or "")
+        dialect = engine.dialect
+        plain = dialect.do_commit, dialect.do_rollback, dialect.do_close
+
+        def raw(conn: Any) -> Any:
+            return getattr(conn, "dbapi_connection", conn)
+
+        def do_commit(conn: Any) -> None:
+            try:
+                plain[0](conn)
+            finally:
+                gate.leave(raw(conn))
+
+        def do_rollback(conn: Any) -> None:
+            try:
+                plain[1](conn)
+            finally:
+                gate.leave(raw(conn))
+
+        def do_close(conn: Any) -> None:
+            try:
+                plain[2](conn)
+            finally:
+                gate.leave(raw(conn))
+
+        # this engine's own dialect instance: the gate is released when the transaction ends
+        for name, wrapped in (("do_commit", do_commit), ("do_rollback", do_rollback),
+                              ("do_close", do_close)):
+            setattr(dialect, name, wrapped)
+
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
             # Take the write lock up front. Nearly every request writes (the audit log), and a
@@ -61,7 +140,16 @@ def make_engine(url: str) -> Engine:
             # read-only session (`Database.read`) begins deferred: in WAL mode it neither
             # waits for the writer nor holds it up.
             read_only = conn.get_execution_options().get(READ_ONLY)
-            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            if read_only:
+                conn.exec_driver_sql("BEGIN")
+                return
+            dbapi_conn = raw(conn.connection)
+            gate.enter(dbapi_conn)  # this process's writers queue here, not in SQLite's sleeps
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                gate.leave(dbapi_conn)
+                raise
 
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True, pool_size=PG_POOL[0],

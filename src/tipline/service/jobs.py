@@ -8,7 +8,11 @@ database lock serialises them.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -94,23 +98,31 @@ def current_analysis(db: Session, rec: CaseRecord, analyzer: Analyzer) -> dict[s
 def run_one(database: Database, analyzer: Analyzer) -> bool:
     """Claim one queued job (with any duplicates for the same case), analyse outside any
     transaction so SQLite's write lock is not held while the analyzer thinks, then store the
-    result for the version that was analysed. False when the queue is empty."""
+    result for the version that was analysed. False when the queue is empty.
+
+    An empty queue is seen by a read, which takes no write lock (an idle worker polls, and on
+    SQLite every poll that wrote would queue the requests behind it); the claim's write
+    transaction only marks the jobs running, and the case is read after it ends."""
     from tipline.service.casefiles.cases import to_case
 
+    with database.read() as db:
+        if db.scalar(select(Job.id).where(Job.status == "queued").limit(1)) is None:
+            return False
     with database.session() as db:
         query = select(Job).where(Job.status == "queued").order_by(Job.id).limit(1)
         if db.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         job = db.scalar(query)
-        if job is None:
+        if job is None:  # another worker took it in between
             return False
         claimed = list(db.scalars(select(Job).where(Job.status == "queued",
                                                     Job.case_pk == job.case_pk)))
         for j in claimed:
             j.status = "running"
-        rec = db.get(CaseRecord, job.case_pk)
+        ids, case_pk = [j.id for j in claimed], job.case_pk
+    with database.read() as db:
+        rec = db.get(CaseRecord, case_pk)
         snapshot = (to_case(rec), rec.version, rec.id) if rec is not None else None
-        ids = [j.id for j in claimed]
     status, error, result = "done", None, None
     if snapshot is not None:
         try:
@@ -190,6 +202,74 @@ class Worker(threading.Thread):
         _wake.set()
 
 
+class WorkerProcess:
+    """`tipline serve`'s analyses in a child process (the default), supervised by a thread.
+
+    The analyzer in the server's own process competes with the requests for the interpreter
+    lock and, at the same priority, for the cores (its embedding model computes on two threads
+    of its own): every request, and every SQLite write lock a request holds, then takes longer.
+    The child runs `python -m tipline.service.jobs` at a lower priority (`nice`), so requests
+    come first and the analyses use what they leave. It is started again if it dies (after 1 s,
+    doubling to 30 s while it keeps dying), stopped with the server, and stops by itself if the
+    server is killed. The database URL goes through the environment, never the command line
+    (a PostgreSQL password would show in `ps`)."""
+
+    def __init__(self, db_url: str, nice: int = 10, poll_s: float = 1.0,
+                 restart_s: tuple[float, float] = (1.0, 30.0),
+                 command: list[str] | None = None) -> None:
+        self.command = command or [sys.executable, "-m", "tipline.service.jobs",
+                                   "--nice", str(nice), "--poll", str(poll_s),
+                                   "--parent", str(os.getpid())]
+        self.env = {**os.environ, "TIPLINE_DATABASE_URL": db_url}
+        self.restart_s = restart_s
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._supervise, name="tipline-analysis",
+                                        daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _supervise(self) -> None:
+        delay = self.restart_s[0]
+        while True:
+            with self._lock:
+                if self.stopping.is_set():
+                    return
+                # its own session: a Ctrl-C meant for the server reaches it through `stop`
+                self.proc = subprocess.Popen(self.command, env=self.env,
+                                             stdin=subprocess.DEVNULL, start_new_session=True)
+                self.starts += 1
+                proc = self.proc
+            started = time.monotonic()
+            code = proc.wait()
+            if self.stopping.is_set():
+                return
+            if time.monotonic() - started > 60:
+                delay = self.restart_s[0]
+            log.warning("the analysis worker process exited (%s); starting another in %.0f s",
+                        code, delay)
+            if self.stopping.wait(delay):
+                return
+            delay = min(delay * 2, self.restart_s[1])
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        with self._lock:
+            self.stopping.set()
+            proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()  # a job cut short is queued again when a worker next starts
+            try:
+                proc.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self._thread.is_alive():
+            self._thread.join(timeout=timeout_s)
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m tipline.service.jobs [--db URL]`: a stand-alone worker process. On
     PostgreSQL run as many as there are cores to spare; SKIP LOCKED keeps them apart."""
@@ -202,19 +282,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tipline.service.jobs")
     parser.add_argument("--db", default=None, help="database URL (default as `tipline serve`)")
     parser.add_argument("--once", action="store_true", help="drain the queue, then exit")
+    parser.add_argument("--nice", type=int, default=0, help="lower this process's priority")
+    parser.add_argument("--poll", type=float, default=5.0, help="seconds between queue checks")
+    parser.add_argument("--parent", type=int, default=None,
+                        help="exit when this process (the server) is gone")
     args = parser.parse_args(argv)
+    if args.nice:
+        os.nice(args.nice)
     database = Database(args.db or default_db_url())
     migrate.upgrade(database.engine)  # a worker may be the first process to meet a new database
     if args.once:
         print(f"ran {run_pending(database, real_analyzer)} jobs")
         return 0
-    worker = Worker(database, real_analyzer)
+    worker = Worker(database, real_analyzer, poll_s=args.poll)
     worker.start()
     try:
         while worker.is_alive():
             worker.join(timeout=1.0)
+            if args.parent is not None and os.getppid() != args.parent:
+                log.warning("the server (process %s) is gone; the analysis worker stops",
+                            args.parent)
+                break  # the server was killed: its analyses go with it
     except KeyboardInterrupt:
-        worker.stop()
+        pass
+    worker.stop()
     return 0
 
 

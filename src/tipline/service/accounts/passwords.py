@@ -12,13 +12,21 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from tipline.service.config import Settings
 
 
-class GatedHasher(PasswordHasher):
-    """argon2id that runs at most one hash per core at a time. A burst of logins and receipts
-    would otherwise start dozens at once: each is memory-hard, and together they starve the
-    thread holding SQLite's write lock of CPU, so every writer behind it times out. Waiting
-    here costs nothing (the total work is the same) and leaves the database its share."""
+def hash_slots(cores: int | None) -> int:
+    """How many argon2 hashes may run at once: one core is always left to the requests."""
+    return max(1, (cores or 1) - 1)
 
-    _gate = threading.BoundedSemaphore(os.cpu_count() or 1)
+
+class GatedHasher(PasswordHasher):
+    """argon2id that runs at most one hash per core but one at a time. A burst of logins and
+    receipts would otherwise start dozens at once: each is memory-hard, and together they
+    starve the thread holding SQLite's write lock of CPU, so every writer behind it times out.
+    Even one hash per core takes every core: 20 staff logging in together (their tokens expire
+    together) held both cores of a 2-core server for seconds, and new reports queued behind
+    them for over a second. Waiting here costs nothing (the total work is the same) and
+    leaves the database and the other requests a core."""
+
+    _gate = threading.BoundedSemaphore(hash_slots(os.cpu_count()))
 
     def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
         with self._gate:

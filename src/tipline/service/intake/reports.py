@@ -86,9 +86,16 @@ def submit(service: Service, db: Session, *, text: str, channel: str = "web",
         obj["category"] = category.strip()[:200]
     if language:
         obj["language"] = language
-    rec = cases.store_case(db, case_from_mapping(obj, source="report"),
-                           assigned_to=operator if operator and operator.role == "investigator"
-                           else None)
+    for attempt in range(5):  # a new id is 3 random bytes a day: two reports can draw one
+        try:
+            rec = cases.store_case(db, case_from_mapping(obj, source="report"),
+                                   assigned_to=operator if operator and
+                                   operator.role == "investigator" else None)
+            break
+        except cases.CaseExists:  # checked before anything is stored: draw again
+            if attempt == 4:
+                raise
+            obj["id"] = cases.new_case_id()
     report = Report(report_id=secrets.token_urlsafe(9), case_pk=rec.id,
                     receipt_prefix=receipts.prefix(norm), receipt_hash=receipt_hash)
     db.add(report)

@@ -15,7 +15,13 @@ from fastapi.staticfiles import StaticFiles
 from tipline.service.reporter import followup, intake
 from tipline.service.reporter.pages import too_large_page
 from tipline.service.runtime import Service
-from tipline.service.web import STATIC_DIR, CommitRoute, Guard, terse_validation_errors
+from tipline.service.web import (
+    STATIC_DIR,
+    CommitRoute,
+    EarlyRefusal,
+    Guard,
+    terse_validation_errors,
+)
 
 
 def create_reporter_app(service: Service) -> FastAPI:
@@ -27,6 +33,7 @@ def create_reporter_app(service: Service) -> FastAPI:
     # 50,000 characters even when each is an escaped surrogate pair ("\ud83d\ude00", 12 bytes);
     # a form with files may add the files of one report and their multipart framing
     text_bytes = 12 * settings.max_report_chars + 64 * 1024
+    app.add_middleware(EarlyRefusal, rules=EarlyRefusal.reporter(service))  # inside Guard
     app.add_middleware(Guard, max_bytes=text_bytes,
                        multipart_max_bytes=text_bytes + settings.max_report_upload_bytes
                        + 1024 * settings.max_upload_files,

@@ -30,7 +30,7 @@ from tipline.service.staff import accounts, analysis, audit, cases, casework, id
 from tipline.service.staff.casework import IMPORT_PATHS
 from tipline.service.staff.deps import LoginRequired, service_of
 from tipline.service.staff.pages import error_page, show, to_login
-from tipline.service.web import STATIC_DIR, CommitRoute, Guard
+from tipline.service.web import STATIC_DIR, CommitRoute, EarlyRefusal, Guard
 
 
 def too_large_page(request: Request) -> Response:
@@ -56,6 +56,7 @@ def create_staff_app(service: Service) -> FastAPI:
     app = FastAPI(title="Tipline staff app", version="1", docs_url=None, redoc_url=None)
     app.state.service = service  # what the routes' dependencies read (deps.service_of)
     app.router.route_class = CommitRoute  # see web.CommitRoute: no transaction held across a wait
+    app.add_middleware(EarlyRefusal, rules=EarlyRefusal.staff(service))  # inside Guard
     app.add_middleware(Guard, max_bytes=max(settings.max_case_bytes,
                                             settings.max_attachment_bytes) + 64 * 1024,
                        multipart_max_bytes=settings.max_import_bytes
