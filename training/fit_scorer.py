@@ -159,17 +159,20 @@ def loao_probs(rows: Rows, fit: Callable[[np.ndarray, np.ndarray], Logistic]) ->
     return out
 
 
-def nested(rows: Rows, fit: Callable[[np.ndarray, np.ndarray], Logistic]
+def nested(rows: Rows, fit: Callable[[np.ndarray, np.ndarray], Logistic],
+           choose: Callable[[np.ndarray, np.ndarray], float] | None = None
            ) -> tuple[np.ndarray, dict[str, float]]:
-    """Outer LOAO probabilities and, per held-out author, a threshold chosen on the other five
-    by an inner LOAO: nothing about the scored author shapes its predictions."""
+    """Outer LOAO probabilities and, per held-out author, a threshold chosen (by `choose`,
+    default `choose_threshold`) on the other five by an inner LOAO: nothing about the scored
+    author shapes its predictions."""
+    choose = choose or choose_threshold
     probs = np.zeros(len(rows.y))
     thresholds: dict[str, float] = {}
     for author in sorted(set(rows.author)):
         test = rows.author == author
         inner = Rows(rows.names, rows.x[~test], rows.y[~test], rows.author[~test],
                      rows.case[~test], [])
-        thresholds[str(author)] = choose_threshold(loao_probs(inner, fit), inner.y)
+        thresholds[str(author)] = choose(loao_probs(inner, fit), inner.y)
         probs[test] = fit(rows.x[~test], rows.y[~test]).predict(rows.x[test])
     return probs, thresholds
 
@@ -241,17 +244,11 @@ def implicated_stage(corpus: list[CaseRows], per_case: dict[str, Any]) -> dict[s
     rows = Rows(list(NAMES), np.array([[f[n] for n in NAMES] for *_, f, _ in src], float),
                 np.array([s[4] for s in src], int), np.array([s[0] for s in src]),
                 np.array([s[1] for s in src]), [s[2] for s in src])
+
     def fit(x: np.ndarray, y: np.ndarray) -> Logistic:
         return Logistic(NAMES).fit(x, y)
 
-    probs = np.zeros(len(rows.y))
-    thresholds = {}
-    for author in sorted(set(rows.author)):
-        test = rows.author == author
-        inner = Rows(rows.names, rows.x[~test], rows.y[~test], rows.author[~test],
-                     rows.case[~test], [])
-        thresholds[str(author)] = accusing_nobody(loao_probs(inner, fit), inner.y)
-        probs[test] = fit(rows.x[~test], rows.y[~test]).predict(rows.x[test])
+    probs, thresholds = nested(rows, fit, accusing_nobody)
     for k in range(len(rows.y)):
         if probs[k] >= thresholds[str(rows.author[k])]:
             per_case[str(rows.case[k])]["reporter_implicated"].append(
