@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -103,34 +103,22 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         gate = write_gate(parsed.database or "")
-        dialect = engine.dialect
-        plain = dialect.do_commit, dialect.do_rollback, dialect.do_close
 
         def raw(conn: Any) -> Any:
             return getattr(conn, "dbapi_connection", conn)
 
-        def do_commit(conn: Any) -> None:
-            try:
-                plain[0](conn)
-            finally:
-                gate.leave(raw(conn))
-
-        def do_rollback(conn: Any) -> None:
-            try:
-                plain[1](conn)
-            finally:
-                gate.leave(raw(conn))
-
-        def do_close(conn: Any) -> None:
-            try:
-                plain[2](conn)
-            finally:
-                gate.leave(raw(conn))
+        def releasing(plain: Callable[[Any], None]) -> Callable[[Any], None]:
+            def run(conn: Any) -> None:
+                try:
+                    plain(conn)
+                finally:
+                    gate.leave(raw(conn))
+            return run
 
         # this engine's own dialect instance: the gate is released when the transaction ends
-        for name, wrapped in (("do_commit", do_commit), ("do_rollback", do_rollback),
-                              ("do_close", do_close)):
-            setattr(dialect, name, wrapped)
+        dialect = engine.dialect
+        for name in ("do_commit", "do_rollback", "do_close"):
+            setattr(dialect, name, releasing(getattr(dialect, name)))
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
