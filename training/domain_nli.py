@@ -4,6 +4,8 @@
     python -m training.domain_nli --folds a e     # some folds only
     python -m training.domain_nli --final         # train on all six authors, save HF weights
     python -m training.domain_nli --device cuda   # on a lent GPU (bf16 autocast)
+    python -m training.domain_nli --export-pairs .device/domain-pairs.json   # for a GPU machine
+    python -m training.domain_nli --pairs .device/domain-pairs.json ...      # there: no corpus
 
 Why: the public-NLI model reads two statements about one happening as a general reader would;
 the annotated cases teach it what the investigators call a conflict (the same transfer given
@@ -25,6 +27,7 @@ import argparse
 import json
 import random
 import time
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,13 +35,49 @@ import torch
 from tokenizers import Tokenizer
 from tqdm import tqdm
 
-from training.corpus import ROOT, CaseRows, case_files, load_corpus
 from training.data import LABEL2ID, Pair
 from training.train import forward, load_classifier, make_batches
+
+ROOT = Path(__file__).resolve().parents[1]
 
 OUT = ROOT / "runs" / "domain"
 ARTIFACT = ROOT / "src" / "tipline" / "models" / "nli"
 PAIR_KINDS = ("contradiction", "evidence_conflict")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One candidate pair as the fine-tuning needs it: where it is, its gold label, how alike."""
+    case: str
+    author: str
+    kind: str
+    a: str
+    b: str
+    label: int
+    similarity: float
+
+
+def corpus_rows() -> list[Row]:
+    from training.corpus import load_corpus
+
+    return [Row(r.case, r.author, p.kind, p.a, p.b, p.label,
+                float(p.features.get("similarity", 0.0) or 0.0))
+            for r in load_corpus(use_nli=False) for p in r.pairs if p.kind in PAIR_KINDS]
+
+
+def export_pairs(path: Path, out: Path) -> None:
+    """Rows and texts in one file, so a GPU machine without the analyzer can train."""
+    rows = corpus_rows()
+    texts = item_texts(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"rows": [list(astuple(r)) for r in rows], "texts": texts},
+                               ensure_ascii=False), encoding="utf-8")
+    print(f"{path}: {len(rows)} pairs, {len(texts)} texts")
+
+
+def read_pairs(path: Path) -> tuple[list[Row], dict[str, str]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [Row(*r) for r in data["rows"]], data["texts"]
 
 
 def item_texts(out: Path) -> dict[str, str]:
@@ -48,6 +87,7 @@ def item_texts(out: Path) -> dict[str, str]:
         return json.loads(path.read_text(encoding="utf-8"))
     from tipline.analysis.facts import build_items
     from tipline.case import load_case
+    from training.corpus import case_files
 
     texts = {}
     for cf in tqdm(case_files(), desc="texts", mininterval=5):
@@ -64,28 +104,27 @@ def key(case: str, a: str, b: str) -> str:
     return f"{case}|{a}|{b}"
 
 
-def training_pairs(corpus: list[CaseRows], texts: dict[str, str], negatives: int,
+def training_pairs(rows: list[Row], texts: dict[str, str], negatives: int,
                    seed: int) -> list[Pair]:
     """Gold conflicts in both orders; `negatives` × as many non-conflicts, half of them the
     most similar (the hard ones), half at random."""
-    rows = [(r.case, p) for r in corpus for p in r.pairs if p.kind in PAIR_KINDS]
-    pos = [(c, p) for c, p in rows if p.label]
-    neg = [(c, p) for c, p in rows if not p.label]
+    pos = [r for r in rows if r.label]
+    neg = [r for r in rows if not r.label]
     rng = random.Random(seed)
     want = min(len(neg), negatives * len(pos))
-    hard = sorted(neg, key=lambda cp: -cp[1].features.get("similarity", 0.0))[:want // 2]
-    taken = {id(p) for _, p in hard}
-    rest = [cp for cp in neg if id(cp[1]) not in taken]
+    hard = sorted(neg, key=lambda r: -r.similarity)[:want // 2]
+    taken = set(hard)
+    rest = [r for r in neg if r not in taken]
     chosen = hard + rng.sample(rest, min(len(rest), want - len(hard)))
 
     def pair(c: str, a: str, b: str, label: str) -> Pair:
         return Pair(texts[f"{c}|{a}"], texts[f"{c}|{b}"], LABEL2ID[label], c)
 
-    out = [pair(c, p.a, p.b, "contradiction") for c, p in pos]
-    out += [pair(c, p.b, p.a, "contradiction") for c, p in pos]
-    for c, p in chosen:
-        a, b = (p.a, p.b) if rng.random() < 0.5 else (p.b, p.a)
-        out.append(pair(c, a, b, "neutral"))
+    out = [pair(r.case, r.a, r.b, "contradiction") for r in pos]
+    out += [pair(r.case, r.b, r.a, "contradiction") for r in pos]
+    for r in chosen:
+        a, b = (r.a, r.b) if rng.random() < 0.5 else (r.b, r.a)
+        out.append(pair(r.case, a, b, "neutral"))
     rng.shuffle(out)
     return out
 
@@ -121,18 +160,16 @@ def train(base: Path, pairs: list[Pair], args: argparse.Namespace) -> torch.nn.M
     return model
 
 
-def predict(model: torch.nn.Module, base: Path, corpus: list[CaseRows], texts: dict[str, str],
+def predict(model: torch.nn.Module, base: Path, rows: list[Row], texts: dict[str, str],
             max_len: int, device: str = "cpu") -> dict[str, float]:
     """P(contradiction) for every pair (both orders averaged)."""
     tok = Tokenizer.from_file(str(base / "tokenizer.json"))
     tok.enable_truncation(max_len)
     keys, pairs = [], []
-    for r in corpus:
-        for p in r.pairs:
-            if p.kind in PAIR_KINDS:
-                keys.append(key(r.case, p.a, p.b))
-                ta, tb = texts[f"{r.case}|{p.a}"], texts[f"{r.case}|{p.b}"]
-                pairs += [Pair(ta, tb, 0, r.case), Pair(tb, ta, 0, r.case)]
+    for r in rows:
+        keys.append(key(r.case, r.a, r.b))
+        ta, tb = texts[f"{r.case}|{r.a}"], texts[f"{r.case}|{r.b}"]
+        pairs += [Pair(ta, tb, 0, r.case), Pair(tb, ta, 0, r.case)]
     probs = np.zeros(len(pairs))
     order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].premise + pairs[i].hypothesis))
     with torch.no_grad():
@@ -169,23 +206,34 @@ def average_precision(scores: list[float], labels: list[int]) -> float:
     return float((hits / np.arange(1, len(y) + 1))[y == 1].sum() / max(1, y.sum()))
 
 
-def report(corpus: list[CaseRows], out: Path) -> None:
+def report(rows: list[Row], out: Path) -> dict[str, float]:
+    """Print the held-out AP table; write every fold's predictions as one preds.json."""
     preds: dict[str, float] = {}
-    for f in out.glob("preds-*.json"):
+    for f in sorted(out.glob("preds-*.json")):
         preds |= json.loads(f.read_text())
+    (out / "preds.json").write_text(json.dumps(preds), encoding="utf-8")
+    aps = {}
     print("| kind | pairs | gold | AP held-out |\n|---|---:|---:|---:|")
     for kind in PAIR_KINDS:
-        got = [(preds[key(r.case, p.a, p.b)], p.label) for r in corpus for p in r.pairs
-               if p.kind == kind and key(r.case, p.a, p.b) in preds]
+        got = [(preds[key(r.case, r.a, r.b)], r.label) for r in rows
+               if r.kind == kind and key(r.case, r.a, r.b) in preds]
         if got:
             s, y = zip(*got, strict=True)
-            print(f"| {kind} | {len(got)} | {sum(y)} | {average_precision(list(s), list(y)):.3f} |")
+            aps[kind] = average_precision(list(s), list(y))
+            print(f"| {kind} | {len(got)} | {sum(y)} | {aps[kind]:.3f} |")
+    (out / "summary.json").write_text(json.dumps(aps), encoding="utf-8")
+    return aps
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folds", nargs="*", default=None, help="held-out authors (default: all)")
-    ap.add_argument("--final", action="store_true", help="train on all authors, export ONNX")
+    ap.add_argument("--final", action="store_true",
+                    help="train on all authors; write the trained weights (fp16) to OUT/final")
+    ap.add_argument("--pairs", type=Path, default=None,
+                    help="read rows and texts from this file (made by --export-pairs)")
+    ap.add_argument("--export-pairs", type=Path, default=None, metavar="FILE",
+                    help="write rows and texts for a machine without the analyzer, then stop")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--negatives", type=int, default=3, help="non-conflicts per conflict")
     ap.add_argument("--epochs", type=float, default=2.0)
@@ -199,28 +247,37 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    corpus = load_corpus()
-    texts = item_texts(args.out)
+    if args.export_pairs:
+        export_pairs(args.export_pairs, args.out)
+        return 0
+    rows, texts = read_pairs(args.pairs) if args.pairs else (corpus_rows(), item_texts(args.out))
     base = prepare_base(args.out)
-    authors = sorted({r.author for r in corpus})
+    authors = sorted({r.author for r in rows})
     if args.final:
-        model = train(base, training_pairs(corpus, texts, args.negatives, args.seed), args)
-        model.save_pretrained(str(args.out / "final"))
+        from training.pack import dump_state
+
+        t0 = time.time()
+        pairs = training_pairs(rows, texts, args.negatives, args.seed)
+        model = train(base, pairs, args)
+        info = {"args": {k: str(v) for k, v in vars(args).items()}, "authors": authors,
+                "train_pairs": len(pairs), "seconds": round(time.time() - t0, 1), "dev_acc": [],
+                "steps": int(-(-len(pairs) // args.batch_size) * args.epochs)}
+        dump_state(model.state_dict(), info, args.out / "final")
         return 0
     for held in args.folds or authors:
         path = args.out / f"preds-{held}.json"
         if path.exists():
             continue
         t0 = time.time()
-        pairs = training_pairs([r for r in corpus if r.author != held], texts,
+        pairs = training_pairs([r for r in rows if r.author != held], texts,
                                args.negatives, args.seed)
         print(f"fold {held}: {len(pairs)} training pairs", flush=True)
         model = train(base, pairs, args)
-        preds = predict(model, base, [r for r in corpus if r.author == held], texts,
+        preds = predict(model, base, [r for r in rows if r.author == held], texts,
                         args.max_len, args.device)
         path.write_text(json.dumps(preds), encoding="utf-8")
         print(f"fold {held}: {time.time() - t0:.0f} s", flush=True)
-    report(corpus, args.out)
+    report(rows, args.out)
     return 0
 
 

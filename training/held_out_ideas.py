@@ -8,16 +8,21 @@ recall where pooled precision reaches 0.75 and 0.6, beside the shipped features 
 within-case ranks of a feature, whether a pair is an item's best partner, the case's held-out
 evasion and probing probabilities, keeping only each item's best pair, and the best
 sentence-pair similarity of two items, and how much the later statement's opening sounds like
-an admission. For the single-statement kinds: probing with and
-without `probe_like_question` (shipped) and with the whole statement's likeness (not kept);
-evasion with question-answer similarity and with the two-list idea for evasive answers (not
-kept).
+an admission, and the cross-encoder fine-tuned on the other authors' pairs on a GPU
+(`training/device_domain.sh`; its held-out probabilities are kept in
+`training/results/domain-nli-heldout.tsv.gz`, one column per setting). For the
+single-statement kinds: probing with and without `probe_like_question` (shipped) and with
+the whole statement's likeness (not kept); evasion with question-answer similarity and with
+the two-list idea for evasive answers (not kept).
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from scipy.stats import rankdata
@@ -31,6 +36,7 @@ from training.corpus import CaseRows, case_files, load_corpus
 from training.fit_scorer import PAIR_KINDS, Logistic, Rows, loao_probs, prf, rows_for
 
 THRESHOLDS = np.arange(0.02, 0.99, 0.01)
+DOMAIN_PREDS = Path(__file__).with_name("results") / "domain-nli-heldout.tsv.gz"
 
 
 def held_out(rows: Rows) -> np.ndarray:
@@ -46,6 +52,15 @@ def line(label: str, y: np.ndarray, probs: np.ndarray, keep: np.ndarray | None =
 
     return (f"| {label} | {average_precision_score(y, probs * keep):.3f} | "
             f"{max(f for *_, f in res):.3f} | {recall_at(0.75):.3f} | {recall_at(0.6):.3f} |")
+
+
+def domain_columns(rows: Rows) -> dict[str, np.ndarray]:
+    """{setting: held-out P(conflict) of the fine-tuned cross-encoder for each row}."""
+    with gzip.open(DOMAIN_PREDS, "rt", encoding="utf-8") as f:
+        table = list(csv.DictReader(f, delimiter="\t"))
+    by_key = {r.pop("key"): r for r in table}
+    keys = [f"{c}|{refs[0]}|{refs[1]}" for c, refs in zip(rows.case, rows.refs, strict=True)]
+    return {name: np.array([float(by_key[k][name]) for k in keys]) for name in table[0]}
 
 
 def with_columns(rows: Rows, cols: dict[str, np.ndarray]) -> Rows:
@@ -202,6 +217,10 @@ def main() -> None:
                                    for c, refs in zip(rows.case, rows.refs, strict=True)])
         print(line("+ best sentence-pair similarity", rows.y, held_out(
             with_columns(rows, {"best_sentences": best_sentences}))))
+        for name, col in domain_columns(rows).items():
+            print(line(f"fine-tuned cross-encoder {name} alone", rows.y, col))
+            print(line(f"+ fine-tuned cross-encoder {name}", rows.y, held_out(
+                with_columns(rows, {"domain": col}))))
         print(line("only each item's best pair", rows.y, base,
                    best_partner(rows, base).astype(bool)))
         print(line("only mutual best pairs", rows.y, base,

@@ -107,10 +107,17 @@ def dump_trained(run: Path, out: Path, chunk_mb: float = 15.0) -> list[Path]:
     """Every weight training changed (all but the frozen word embeddings), fp16, in chunks
     under the per-file limit, plus the run's train_info.json."""
     import torch
-    from safetensors.torch import save_file
 
     state = torch.load(run / "ckpt.pt", map_location="cpu", weights_only=False)
-    weights = {k: v.half().contiguous() for k, v in state["model"].items() if k != FROZEN}
+    return dump_state(state["model"], {**state["info"], "step": state["step"]}, out, chunk_mb)
+
+
+def dump_state(model_state: dict, info: dict, out: Path, chunk_mb: float = 15.0) -> list[Path]:
+    """`model_state` less the frozen word embeddings, fp16, in chunks + info as train_info.json."""
+    from safetensors.torch import save_file
+
+    weights = {k: v.detach().half().contiguous().cpu() for k, v in model_state.items()
+               if k != FROZEN}
     out.mkdir(parents=True, exist_ok=True)
     chunks: list[dict] = [{}]
     size = 0
@@ -126,7 +133,6 @@ def dump_trained(run: Path, out: Path, chunk_mb: float = 15.0) -> list[Path]:
         path = out / f"trained-{i}.safetensors"
         save_file(chunk, str(path))
         paths.append(path)
-    info = {**state["info"], "step": state["step"]}
     (out / "train_info.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
     return paths
 

@@ -93,3 +93,31 @@ def test_four_bit_embedding_gives_the_same_rows(tmp_path: Path) -> None:
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(fp32))
     assert not embeddings_to_q4(fp32, tmp_path / "other.onnx")
     assert not (tmp_path / "other.onnx").exists()
+
+
+def test_domain_pairs_travel_and_sample_both_orders_and_hard_negatives(tmp_path: Path) -> None:
+    """What goes to the GPU machine (rows + texts) comes back the same, and each fold trains
+    on every gold conflict in both orders plus `negatives` × as many non-conflicts, the most
+    similar half of them always included."""
+    import json
+
+    from training.data import LABEL2ID
+    from training.domain_nli import Row, read_pairs, training_pairs
+
+    texts = {f"c|S{i}": f"statement {i}" for i in range(12)}
+    rows = [Row("c", "a", "contradiction", "S0", "S1", 1, 0.2)]
+    rows += [Row("c", "a", "contradiction", f"S{i}", f"S{i + 1}", 0, i / 10) for i in range(2, 11)]
+    path = tmp_path / "pairs.json"
+    path.write_text(json.dumps({"rows": [list(r.__dict__.values()) for r in rows],
+                                "texts": texts}), encoding="utf-8")
+    assert read_pairs(path) == (rows, texts)
+
+    pairs = training_pairs(rows, texts, negatives=4, seed=1)
+    conflicts = {(p.premise, p.hypothesis) for p in pairs
+                 if p.label == LABEL2ID["contradiction"]}
+    assert conflicts == {("statement 0", "statement 1"), ("statement 1", "statement 0")}
+    others = [p for p in pairs if p.label != LABEL2ID["contradiction"]]
+    assert len(others) == 4
+    seen = {frozenset((p.premise, p.hypothesis)) for p in others}
+    assert {frozenset(("statement 10", "statement 11")),
+            frozenset(("statement 9", "statement 10"))} <= seen  # the two most similar
