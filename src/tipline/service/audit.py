@@ -51,11 +51,15 @@ def record(db: Session, actor: str, action: str, case_id: str | None = None,
     """Append one entry in the caller's transaction, so a change and its audit commit together.
 
     Bumping the head row first takes a write lock on both SQLite and PostgreSQL, so two
-    concurrent appends cannot both chain onto the same previous hash.
+    concurrent appends cannot both chain onto the same previous hash; the bump returns the
+    head, so the lock is held for two statements and the insert, not five.
     """
-    ensure_head(db)
-    db.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
-    head = db.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+    bump = update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1) \
+        .returning(AuditHead.seq, AuditHead.hash)
+    head = db.execute(bump, execution_options={"synchronize_session": False}).one_or_none()
+    if head is None:  # a database made without open_service (which writes the head)
+        ensure_head(db)
+        head = db.execute(bump, execution_options={"synchronize_session": False}).one()
     entry = AuditEntry(seq=head.seq, at=datetime.now(UTC).isoformat(timespec="microseconds"),
                        actor=actor, action=action, case_id=case_id,
                        detail=json.loads(canonical(detail)), prev_hash=head.hash, hash="")
