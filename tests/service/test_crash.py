@@ -32,8 +32,9 @@ SRC = Path(tipline.__file__).resolve().parents[1]
 
 
 def _env(data_dir: Path) -> dict[str, str]:
-    """The child sees this checkout's code (tests and src) and the test's data folder."""
-    return {**os.environ, "TIPLINE_DATA_DIR": str(data_dir),
+    """The child sees this checkout's code (tests and src) and the test's data folder; a
+    killed worker's job is free again after 2 s (the lease), not two minutes."""
+    return {**os.environ, "TIPLINE_DATA_DIR": str(data_dir), "TIPLINE_JOB_LEASE_S": "2",
             "PYTHONPATH": os.pathsep.join([str(SRC), str(ROOT)])}
 
 
@@ -163,8 +164,9 @@ def _jobs(service: Service, case_pk: int) -> tuple[list[str], list[int]]:
 def test_kill_9_of_a_worker_mid_analysis_runs_the_job_again_and_writes_once(
         service: Service, tmp_path: Path) -> None:
     """`tipline worker` with the real analyzer is killed -9 while the job is running (the
-    analyzer still loading or thinking): nothing was written, the job is left 'running'; the
-    next `tipline worker` takes it back, and the case has exactly one stored analysis."""
+    analyzer still loading or thinking): nothing was written, the job is left 'running'; once
+    its lease runs out the next `tipline worker` takes it back, and the case has exactly one
+    stored analysis."""
     with service.database.session() as db:
         rec = cases.store_case(db, case_from_mapping(CASE))
         case_pk, version = rec.id, rec.version

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -92,10 +93,6 @@ def test_standalone_worker_drains_the_queue(service: Service) -> None:
     with service.database.session() as db:
         cases.store_case(db, case_from_mapping(CASE))
     service.analyzer = jobs.real_analyzer
-    try:
-        import tipline.analysis  # noqa: F401
-    except ImportError as exc:
-        pytest.skip(f"analyzer not importable: {exc}")
     assert jobs.main(["--db", service.settings.db_url, "--once"]) == 0
     with service.database.session() as db:
         assert set(db.scalars(select(Job.status))) <= {"done", "failed"}
@@ -103,17 +100,16 @@ def test_standalone_worker_drains_the_queue(service: Service) -> None:
 
 
 def test_a_job_run_twice_stores_one_analysis(service: Service) -> None:
-    """A second worker starting while the first is mid-analysis puts the job back in the
-    queue and runs it too (a killed worker and a slow one look alike); the version still ends
-    with one stored analysis."""
+    """A worker stalled past its lease has its job queued again and run by another; when the
+    first finishes late, the version still ends with one stored analysis."""
     with service.database.session() as db:
         cases.store_case(db, case_from_mapping(CASE))
     inner: list[bool] = []
 
     def slow(case):  # type: ignore[no-untyped-def]
-        if not inner:  # mid-analysis, another worker starts and finishes the same job
+        if not inner:  # mid-analysis the lease runs out; another worker takes the job
             inner.append(True)
-            jobs.requeue_interrupted(service.database)
+            assert jobs.requeue_interrupted(service.database, lease_s=0) == 1
             assert jobs.run_one(service.database, service.analyzer)
         return service.analyzer(case)
 
@@ -121,6 +117,38 @@ def test_a_job_run_twice_stores_one_analysis(service: Service) -> None:
     with service.database.session() as db:
         assert set(db.scalars(select(Job.status))) == {"done"}
         assert [a.case_version for a in db.scalars(select(AnalysisResult))] == [1]
+
+
+def test_a_live_workers_job_is_not_taken_and_a_killed_ones_is(service: Service) -> None:
+    """A worker that starts (or `worker --once`) beside one mid-analysis leaves that job
+    alone: its lease is renewed while it runs. A job whose worker was killed (its lease not
+    renewed) goes back to the queue and is analysed."""
+    with service.database.session() as db:
+        cases.store_case(db, case_from_mapping(CASE))
+    seen: list[int] = []
+
+    def watched(case):  # type: ignore[no-untyped-def]
+        time.sleep(0.3)  # longer than the lease below: only renewals keep the job
+        seen.append(jobs.requeue_interrupted(service.database, lease_s=0.2))
+        return service.analyzer(case)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(jobs, "LEASE_S", 0.2)
+        assert jobs.run_one(service.database, watched)
+    assert seen == [0]
+
+    with service.database.session() as db:  # a worker killed mid-analysis left this behind
+        rec = cases.find(db, "job-1")
+        assert rec is not None
+        cases.add_statement(db, rec, {"by": "P2", "text": "I did not."})
+    with service.database.session() as db:
+        job = db.scalars(select(Job).where(Job.status == "queued")).one()
+        job.status, job.claimed_at = "running", jobs.utcnow() - timedelta(minutes=5)
+    assert jobs.requeue_interrupted(service.database) == 1
+    assert jobs.run_pending(service.database, service.analyzer) == 1
+    with service.database.session() as db:
+        assert set(db.scalars(select(Job.status))) == {"done"}
+        assert sorted(a.case_version for a in db.scalars(select(AnalysisResult))) == [1, 2]
 
 
 def test_an_idle_worker_polls_without_taking_the_write_lock(

@@ -2,7 +2,10 @@
 Each job also re-links the case against the archive (caselinks.refresh).
 
 On PostgreSQL several workers may share the queue (`FOR UPDATE SKIP LOCKED`); on SQLite the
-database lock serialises them.
+database lock serialises them. A running job holds a lease (`claimed_at`) that its worker
+renews while it analyses; a job whose lease ran out belonged to a worker that was killed, and
+any worker puts it back in the queue (`requeue_interrupted`); a live worker's job, renewed,
+stays its own.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from tipline.errors import TiplineError
@@ -31,6 +36,8 @@ Analyzer = Callable[["Case"], "Analysis"]
 
 log = logging.getLogger(__name__)
 _wake = threading.Event()
+# a running job not renewed for this long belonged to a killed worker (renewed every quarter)
+LEASE_S = float(os.environ.get("TIPLINE_JOB_LEASE_S", "120"))
 
 
 def enqueue(db: Session, case_pk: int) -> None:
@@ -118,17 +125,18 @@ def run_one(database: Database, analyzer: Analyzer) -> bool:
         claimed = list(db.scalars(select(Job).where(Job.status == "queued",
                                                     Job.case_pk == job.case_pk)))
         for j in claimed:
-            j.status = "running"
+            j.status, j.claimed_at = "running", utcnow()
         ids, case_pk = [j.id for j in claimed], job.case_pk
-    with database.read() as db:
-        rec = db.get(CaseRecord, case_pk)
-        snapshot = (to_case(rec), rec.version, rec.id) if rec is not None else None
     status, error, result = "done", None, None
-    if snapshot is not None:
-        try:
-            result = analyse(snapshot[0], analyzer)
-        except AnalysisFailed as exc:  # recorded on the job; the worker carries on
-            status, error = "failed", str(exc)
+    with leased(database, ids):
+        with database.read() as db:
+            rec = db.get(CaseRecord, case_pk)
+            snapshot = (to_case(rec), rec.version, rec.id) if rec is not None else None
+        if snapshot is not None:
+            try:
+                result = analyse(snapshot[0], analyzer)
+            except AnalysisFailed as exc:  # recorded on the job; the worker carries on
+                status, error = "failed", str(exc)
     with database.session() as db:
         if result is not None and snapshot is not None:
             store_once(db, snapshot[2], snapshot[1], result, engine_of(analyzer))
@@ -144,11 +152,11 @@ def run_one(database: Database, analyzer: Analyzer) -> bool:
 def store_once(db: Session, case_pk: int, case_version: int, result: dict[str, Any],
                engine: str | None) -> bool:
     """Store a result unless this version already has one by the same engine, or the case
-    was erased; True when stored. Two runs can analyse one version: a worker that starts
-    while another is mid-analysis puts that job back in the queue (`requeue_interrupted`
-    cannot tell a live worker from a killed one), and `tipline batch analyze` may run beside
-    the workers. The case row is locked first (PostgreSQL; SQLite's write lock already
-    serialises), so two finishing together cannot both find nothing and both write."""
+    was erased; True when stored. Two runs can analyse one version: a worker whose lease ran
+    out while it was stalled (its job was queued again) finishes late, and `tipline batch
+    analyze` may run beside the workers. The case row is locked first (PostgreSQL; SQLite's
+    write lock already serialises), so two finishing together cannot both find nothing and
+    both write."""
     locked = db.scalar(select(CaseRecord.id).where(CaseRecord.id == case_pk).with_for_update())
     if locked is None:
         return False
@@ -162,11 +170,47 @@ def store_once(db: Session, case_pk: int, case_version: int, result: dict[str, A
     return True
 
 
-def requeue_interrupted(database: Database) -> None:
-    """Jobs left 'running' by a stopped process go back to the queue."""
+@contextmanager
+def leased(database: Database, ids: Sequence[int], lease_s: float | None = None
+           ) -> Iterator[None]:
+    """Renew the jobs' lease every quarter lease while the block runs (a thread of its own:
+    the analyzer does not yield)."""
+    lease_s = LEASE_S if lease_s is None else lease_s
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(lease_s / 4):
+            try:
+                with database.session() as db:
+                    db.execute(update(Job).where(Job.id.in_(ids), Job.status == "running")
+                               .values(claimed_at=utcnow()))
+            except Exception:  # the database is briefly away: the next renewal may reach it
+                log.exception("renewing the lease of jobs %s failed", list(ids))
+
+    thread = threading.Thread(target=renew, name="tipline-job-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def requeue_interrupted(database: Database, lease_s: float | None = None) -> int:
+    """Running jobs whose lease ran out (their worker was killed) go back to the queue; the
+    number put back. Looked for with a read, so an idle worker's check takes no write lock."""
+    cutoff = utcnow() - timedelta(seconds=LEASE_S if lease_s is None else lease_s)
+    stale = select(Job.id).where(Job.status == "running",
+                                 or_(Job.claimed_at.is_(None), Job.claimed_at < cutoff))
+    with database.read() as db:
+        if db.scalar(stale.limit(1)) is None:
+            return 0
     with database.session() as db:
-        for j in db.scalars(select(Job).where(Job.status == "running")):
-            j.status = "queued"
+        ids = list(db.scalars(stale))
+        db.execute(update(Job).where(Job.id.in_(ids)).values(status="queued", claimed_at=None))
+    if ids:
+        log.warning("queued again %d job(s) whose worker stopped mid-analysis", len(ids))
+    return len(ids)
 
 
 def run_pending(database: Database, analyzer: Analyzer) -> int:
@@ -188,9 +232,9 @@ class Worker(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        requeue_interrupted(self.database)
         while not self.stopping.is_set():
             try:
+                requeue_interrupted(self.database)
                 run_pending(self.database, self.analyzer)
             except Exception:  # database briefly unavailable: try again next round
                 log.exception("analysis worker round failed")
@@ -260,7 +304,7 @@ class WorkerProcess:
             self.stopping.set()
             proc = self.proc
         if proc is not None and proc.poll() is None:
-            proc.terminate()  # a job cut short is queued again when a worker next starts
+            proc.terminate()  # a job cut short is queued again once its lease runs out
             try:
                 proc.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
@@ -292,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     database = Database(args.db or default_db_url())
     migrate.upgrade(database.engine)  # a worker may be the first process to meet a new database
     if args.once:
+        requeue_interrupted(database)
         print(f"ran {run_pending(database, real_analyzer)} jobs")
         return 0
     worker = Worker(database, real_analyzer, poll_s=args.poll)

@@ -320,6 +320,7 @@ class Job(Base):
     status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]  # the running job's lease, refreshed while it runs
     finished_at: Mapped[datetime | None]
 
 
