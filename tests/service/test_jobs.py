@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -220,3 +221,29 @@ def test_serve_runs_the_analyses_in_a_supervised_child_process(service: Service)
         child.stop()
     assert child.proc is not None and child.proc.poll() is not None
     assert not child._thread.is_alive()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="no autogroup here")
+def test_the_analysis_process_lowers_its_session_groups_priority_too() -> None:
+    """Issue 14: with autogroup the kernel shares the CPU between sessions before nice counts,
+    so the analysis child (a session of its own) niced only itself and still took a core of
+    the server's two. Started as its own session it nices its group; started from a shell (not
+    a session leader) it leaves the shell's group alone."""
+    import subprocess
+    import sys
+
+    probe = ("import os, pathlib; from tipline.service.jobs import lower_priority; "
+             "lower_priority(3); "
+             "print(os.nice(0), pathlib.Path('/proc/self/autogroup').read_text().split()[-1])")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+
+    def run(own_session: bool) -> tuple[int, int]:
+        out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                             text=True, check=True, start_new_session=own_session).stdout
+        nice, group = out.split()
+        return int(nice), int(group)
+
+    ours = os.nice(0)
+    group = int(Path("/proc/self/autogroup").read_text().split()[-1])
+    assert run(own_session=True) == (min(19, ours + 3), min(19, group + 3))
+    assert run(own_session=False) == (min(19, ours + 3), group)

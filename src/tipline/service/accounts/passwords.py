@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 from argon2 import PasswordHasher
@@ -17,24 +18,36 @@ def hash_slots(cores: int | None) -> int:
     return max(1, (cores or 1) - 1)
 
 
-class GatedHasher(PasswordHasher):
-    """argon2id that runs at most one hash per core but one at a time. A burst of logins and
-    receipts would otherwise start dozens at once: each is memory-hard, and together they
-    starve the thread holding SQLite's write lock of CPU, so every writer behind it times out.
-    Even one hash per core takes every core: 20 staff logging in together (their tokens expire
-    together) held both cores of a 2-core server for seconds, and new reports queued behind
-    them for over a second. Waiting here costs nothing (the total work is the same) and
-    leaves the database and the other requests a core."""
+HASH_NICE = 10  # how much lower the hashing threads' priority is than the requests'
 
-    _gate = threading.BoundedSemaphore(hash_slots(os.cpu_count()))
+
+def _lower_priority() -> None:
+    """Run this thread (a Linux task of its own) `HASH_NICE` steps below the process."""
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + HASH_NICE)
+    except (AttributeError, OSError):  # no per-thread priority on this platform
+        pass
+
+
+class GatedHasher(PasswordHasher):
+    """argon2id on a few threads of lower priority: at most one hash per core but one runs
+    at once, and the requests come first. A burst of logins and receipts would otherwise start
+    dozens at once: each is memory-hard, and together they starve the thread holding SQLite's
+    write lock of CPU, so every writer behind it times out. Even one hash per core takes every
+    core: 20 staff logging in together (their tokens expire together) held both cores of a
+    2-core server for seconds, and new reports queued behind them for over a second. Waiting
+    here costs nothing (the total work is the same); the lower priority lets every other
+    request, and the database, take the cores first while a flood of failed logins hashes."""
+
+    _pool = ThreadPoolExecutor(max_workers=hash_slots(os.cpu_count()),
+                               thread_name_prefix="argon2", initializer=_lower_priority)
 
     def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
-        with self._gate:
-            return super().hash(password, salt=salt)
+        return self._pool.submit(super().hash, password, salt=salt).result()
 
     def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
-        with self._gate:
-            return super().verify(hash, password)
+        return self._pool.submit(super().verify, hash, password).result()
 
 
 def hasher(settings: Settings) -> PasswordHasher:
