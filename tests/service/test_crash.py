@@ -200,3 +200,31 @@ def test_kill_9_of_a_worker_mid_analysis_runs_the_job_again_and_writes_once(
         except subprocess.TimeoutExpired:
             second.kill()
     assert _jobs(service, case_pk) == (["done"], [version])
+
+
+def test_sigterm_of_a_worker_mid_analysis_hands_the_job_back_at_once(
+        service: Service, tmp_path: Path) -> None:
+    """`tipline worker` stopped with SIGTERM (as `tipline serve` stops its child) while the job
+    is running: the job is queued again before the process exits, without waiting for its
+    lease, and nothing was stored."""
+    with service.database.session() as db:
+        rec = cases.store_case(db, case_from_mapping(CASE))
+        case_pk, version = rec.id, rec.version
+    worker = [sys.executable, "-c", "from tipline.cli import app; app()", "worker",
+              "--db", service.settings.db_url]
+    env = {**_env(tmp_path), "TIPLINE_JOB_LEASE_S": "600"}
+    proc = subprocess.Popen(worker, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while _jobs(service, case_pk)[0] != ["running"]:
+            assert proc.poll() is None and time.monotonic() < deadline, "never claimed"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    statuses, versions = _jobs(service, case_pk)
+    assert statuses in (["queued"], ["done"]), statuses  # "done": it finished first
+    assert versions == ([] if statuses == ["queued"] else [version])

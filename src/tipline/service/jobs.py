@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 _wake = threading.Event()
 # a running job not renewed for this long belonged to a killed worker (renewed every quarter)
 LEASE_S = float(os.environ.get("TIPLINE_JOB_LEASE_S", "120"))
+_held: set[int] = set()  # the jobs this process is analysing now, handed back if it stops
+_held_lock = threading.Lock()
 
 
 def enqueue(db: Session, case_pk: int) -> None:
@@ -175,9 +178,13 @@ def store_once(db: Session, case_pk: int, case_version: int, result: dict[str, A
 def leased(database: Database, ids: Sequence[int], lease_s: float | None = None
            ) -> Iterator[None]:
     """Renew the jobs' lease every quarter lease while the block runs (a thread of its own:
-    the analyzer does not yield)."""
+    the analyzer does not yield). Stopped by Ctrl-C or SIGTERM in the block, the jobs go back
+    to the queue at once; a process that stops while another thread is in the block hands
+    them back with `hand_back`."""
     lease_s = LEASE_S if lease_s is None else lease_s
     done = threading.Event()
+    with _held_lock:
+        _held.update(ids)
 
     def renew() -> None:
         while not done.wait(lease_s / 4):
@@ -192,9 +199,31 @@ def leased(database: Database, ids: Sequence[int], lease_s: float | None = None
     thread.start()
     try:
         yield
+    except (KeyboardInterrupt, SystemExit):
+        hand_back(database)
+        raise
     finally:
         done.set()
         thread.join()
+        with _held_lock:
+            _held.difference_update(ids)
+
+
+def hand_back(database: Database) -> int:
+    """Put the jobs this process is analysing back in the queue (it is stopping); how many."""
+    with _held_lock:
+        ids = sorted(_held)
+    if not ids:
+        return 0
+    with database.session() as db:
+        db.execute(update(Job).where(Job.id.in_(ids), Job.status == "running")
+                   .values(status="queued", claimed_at=None))
+    log.warning("stopping mid-analysis: job(s) %s queued again", ids)
+    return len(ids)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops the worker as Ctrl-C does, handing its jobs back
 
 
 def requeue_interrupted(database: Database, lease_s: float | None = None) -> int:
@@ -243,8 +272,11 @@ class Worker(threading.Thread):
             _wake.clear()
 
     def stop(self) -> None:
+        """Stop after this round; a job it is analysing goes back to the queue now, since the
+        process is about to exit (a daemon thread ends with it)."""
         self.stopping.set()
         _wake.set()
+        hand_back(self.database)
 
 
 class WorkerProcess:
@@ -305,7 +337,7 @@ class WorkerProcess:
             self.stopping.set()
             proc = self.proc
         if proc is not None and proc.poll() is None:
-            proc.terminate()  # a job cut short is queued again once its lease runs out
+            proc.terminate()  # the child hands a job it is analysing back to the queue
             try:
                 proc.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
@@ -356,18 +388,26 @@ def main(argv: list[str] | None = None) -> int:
         lower_priority(args.nice)
     database = Database(args.db or default_db_url())
     migrate.upgrade(database.engine)  # a worker may be the first process to meet a new database
-    if args.once:
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _work(database, args.once, args.poll, args.parent)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _work(database: Database, once: bool, poll_s: float, parent: int | None) -> int:
+    if once:
         requeue_interrupted(database)
         print(f"ran {run_pending(database, real_analyzer)} jobs")
         return 0
-    worker = Worker(database, real_analyzer, poll_s=args.poll)
+    worker = Worker(database, real_analyzer, poll_s=poll_s)
     worker.start()
     try:
         while worker.is_alive():
             worker.join(timeout=1.0)
-            if args.parent is not None and os.getppid() != args.parent:
+            if parent is not None and os.getppid() != parent:
                 log.warning("the server (process %s) is gone; the analysis worker stops",
-                            args.parent)
+                            parent)
                 break  # the server was killed: its analyses go with it
     except KeyboardInterrupt:
         pass
