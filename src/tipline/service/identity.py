@@ -6,18 +6,32 @@ with mode 0600 on first use). A database dump alone therefore reveals no reporte
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from tipline.errors import TiplineError
 
 
 class IdentityKeyError(TiplineError):
     """The identity key is missing, malformed or does not decrypt the stored identities."""
+
+
+def subkey(identity_key: bytes, purpose: bytes) -> bytes:
+    """A 32-byte key for one purpose, derived (HKDF-SHA256) from the identity key, so there is
+    still one key to keep and a backup restored under its own key opens everything again."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=purpose).derive(identity_key)
+
+
+def sub_fernet(identity_key: bytes, purpose: bytes) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(subkey(identity_key, purpose)))
 
 
 def load_key(data_dir: Path, may_create: bool = True) -> bytes:

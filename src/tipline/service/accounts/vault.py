@@ -8,22 +8,16 @@ the account's next login.
 
 from __future__ import annotations
 
-import base64
+from cryptography.fernet import InvalidToken
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-from tipline.service.identity import IdentityKeyError
+from tipline.service.identity import IdentityKeyError, sub_fernet
 
 SEALED = "fernet:"
 
 
 class TotpVault:
     def __init__(self, identity_key: bytes) -> None:
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                       info=b"tipline totp secrets").derive(identity_key)
-        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+        self._fernet = sub_fernet(identity_key, b"tipline totp secrets")
 
     def seal(self, secret: str) -> str:
         return SEALED + self._fernet.encrypt(secret.encode()).decode()

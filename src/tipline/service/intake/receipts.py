@@ -21,10 +21,9 @@ import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from tipline.service.accounts import passwords
+from tipline.service.identity import subkey
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 PREFIX_LEN = 4
@@ -55,8 +54,7 @@ def prefix(normalised: str) -> str:
 def derive_key(identity_key: bytes) -> bytes:
     """The receipt-hash key: HKDF of the identity key, so there is still one key to keep (and
     a backup restored under its own key keeps every receipt working)."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                info=b"tipline receipt hashes").derive(identity_key)
+    return subkey(identity_key, b"tipline receipt hashes")
 
 
 def hash_receipt(key: bytes, normalised: str) -> str:

@@ -15,7 +15,6 @@ metadata before staff see them, the original kept sealed for chain of custody.
 
 from __future__ import annotations
 
-import base64
 import codecs
 import hashlib
 import secrets
@@ -23,9 +22,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import InvalidToken
 from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -34,7 +31,7 @@ from tipline.errors import TiplineError
 from tipline.imports.metadata import UnsupportedFile, sniff, strip_metadata
 from tipline.service import audit
 from tipline.service.casefiles import cases
-from tipline.service.identity import IdentityKeyError
+from tipline.service.identity import IdentityKeyError, sub_fernet
 from tipline.service.models import Attachment, CaseRecord, ReporterUpload
 
 ALLOWED = {"jpeg": ("image/jpeg", "jpg", "JPEG image"), "png": ("image/png", "png", "PNG image"),
@@ -55,9 +52,7 @@ class FileBox:
     """Originals sealed with Fernet under a key derived (HKDF) from the identity key."""
 
     def __init__(self, identity_key: bytes) -> None:
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                       info=b"tipline sealed uploads").derive(identity_key)
-        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+        self._fernet = sub_fernet(identity_key, b"tipline sealed uploads")
 
     def seal(self, data: bytes) -> bytes:
         return self._fernet.encrypt(data)
