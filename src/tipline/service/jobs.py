@@ -352,10 +352,9 @@ def lower_priority(steps: int) -> None:
 
     Where the kernel groups processes by session (autogroup, on by default in many Linux
     kernels), the scheduler first shares the CPU fairly between sessions and only then uses
-    nice inside each: the analysis child, started in a session of its own, took a whole core of
-    two beside a loaded server at nice 10, and 1.5 of 8 CPU-seconds with its autogroup niced as
-    well (measured with three busy processes on 2 cores). Only a session leader's autogroup is
-    its own; a worker started from a shell leaves the shell's alone."""
+    nice inside each: the analysis child, started in a session of its own, took as large a
+    share of the cores as the server at nice 10. Only a session leader's autogroup is its own;
+    a worker started from a shell leaves the shell's alone."""
     os.nice(steps)
     group = Path("/proc/self/autogroup")
     if os.getsid(0) != os.getpid() or not group.exists():
