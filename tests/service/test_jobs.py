@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -223,7 +222,7 @@ def test_serve_runs_the_analyses_in_a_supervised_child_process(service: Service)
     assert not child._thread.is_alive()
 
 
-@pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="no autogroup here")
+@pytest.mark.skipif(jobs.autogroup_nice() is None, reason="the kernel groups no sessions here")
 def test_the_analysis_process_lowers_its_session_groups_priority_too() -> None:
     """Issue 14: with autogroup the kernel shares the CPU between sessions before nice counts,
     so the analysis child (a session of its own) niced only itself and still took a core of
@@ -232,9 +231,9 @@ def test_the_analysis_process_lowers_its_session_groups_priority_too() -> None:
     import subprocess
     import sys
 
-    probe = ("import os, pathlib; from tipline.service.jobs import lower_priority; "
+    probe = ("import os; from tipline.service.jobs import autogroup_nice, lower_priority; "
              "lower_priority(3); "
-             "print(os.nice(0), pathlib.Path('/proc/self/autogroup').read_text().split()[-1])")
+             "print(os.nice(0), autogroup_nice())")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
 
     def run(own_session: bool) -> tuple[int, int]:
@@ -244,6 +243,7 @@ def test_the_analysis_process_lowers_its_session_groups_priority_too() -> None:
         return int(nice), int(group)
 
     ours = os.nice(0)
-    group = int(Path("/proc/self/autogroup").read_text().split()[-1])
+    group = jobs.autogroup_nice()
+    assert group is not None
     assert run(own_session=True) == (min(19, ours + 3), min(19, group + 3))
     assert run(own_session=False) == (min(19, ours + 3), group)

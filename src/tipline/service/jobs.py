@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -347,6 +348,17 @@ class WorkerProcess:
             self._thread.join(timeout=timeout_s)
 
 
+def autogroup_nice() -> int | None:
+    """This process's autogroup nice, or None where the kernel groups no sessions (no file,
+    or an empty one: autogroup compiled in but switched off, as on some CI machines)."""
+    try:  # "/autogroup-85 nice 0"
+        text = Path("/proc/self/autogroup").read_text()
+    except OSError:
+        return None
+    match = re.search(r"nice (-?\d+)", text)
+    return int(match.group(1)) if match else None
+
+
 def lower_priority(steps: int) -> None:
     """Nice this process by `steps`, and its autogroup too when it leads its own session.
 
@@ -356,13 +368,12 @@ def lower_priority(steps: int) -> None:
     share of the cores as the server at nice 10. Only a session leader's autogroup is its own;
     a worker started from a shell leaves the shell's alone."""
     os.nice(steps)
-    group = Path("/proc/self/autogroup")
-    if os.getsid(0) != os.getpid() or not group.exists():
+    current = autogroup_nice()
+    if os.getsid(0) != os.getpid() or current is None:
         return
-    try:  # "/autogroup-85 nice 0"
-        current = int(group.read_text().split("nice")[-1])
-        group.write_text(str(min(19, current + steps)))
-    except (OSError, ValueError) as exc:
+    try:
+        Path("/proc/self/autogroup").write_text(str(min(19, current + steps)))
+    except OSError as exc:
         log.warning("could not lower the analysis process's autogroup priority: %s", exc)
 
 
