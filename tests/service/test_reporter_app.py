@@ -304,6 +304,31 @@ def test_a_follow_up_session_spares_the_receipt_check_and_keeps_it_off_the_page(
     assert 'id="receipt"' in c.get("/followup").text
 
 
+def test_a_follow_up_session_is_audited_once_when_the_receipt_opens_it(service: Service) -> None:
+    """Issue 14: every page of a follow-up session wrote a "report.read" audit entry, so each
+    page view was a write queued behind the audit chain's head. The receipt's opening is
+    the access recorded; the session's pages read only; a message is still recorded."""
+    from tipline.service.models import AuditEntry
+
+    def actions() -> list[str]:
+        with service.database.session() as db:
+            return list(db.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
+
+    c = client(service)
+    receipt = c.post("/api/v1/reports", json={"text": "tip"}).json()["receipt"]
+    before = actions()
+    assert 'id="status"' in c.post("/followup", data={"receipt": receipt}).text
+    assert actions() == [*before, "report.read"]
+    for _ in range(3):
+        assert 'id="status"' in c.get("/followup").text
+    assert 'id="status"' in c.post("/followup", data={"receipt": ""}).text
+    assert actions() == [*before, "report.read"]
+    assert 'id="sent"' in c.post("/followup/message", data={"text": "More."}).text
+    assert actions() == [*before, "report.read", "report.message"]
+    assert c.get("/api/v1/followup", headers={"X-Receipt": receipt}).status_code == 200
+    assert actions()[-1] == "report.read"
+
+
 def test_a_new_report_that_draws_a_taken_case_id_draws_again(
         service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
     """A case id is 3 random bytes a day: under the load test two reports drew the same one

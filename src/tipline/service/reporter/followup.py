@@ -94,7 +94,11 @@ def lookup(request: Request, service: Service, db: Session, receipt: str, form: 
     """The report a receipt opens. Only this address's own wrong guesses can refuse a
     receipt before it is checked; the global cap on wrong guesses refuses wrong ones only,
     so a correct receipt always opens, however many others guess. A wrong one is answered
-    after a delay, outside any transaction (see `refused`)."""
+    after a delay, outside any transaction (see `refused`).
+
+    Opening by receipt is the access the audit trail records; the pages of the session it
+    starts are the same access and write nothing, so reading them never queues behind the
+    audit chain's head (every page view was a write transaction on it)."""
     ip = client_ip(request)
     if service.receipt_failures.client_blocked(ip):
         raise ReceiptRefused(429, retry_after=service.receipt_failures.retry_after(ip),
@@ -156,8 +160,7 @@ def opened(request: Request, service: Service, db: Session, receipt: str) -> Rep
     report = session_report(request, db)
     if report is None:  # no guess was made: nothing to count or delay
         raise ReceiptRefused(401, form=True)
-    audit.record(db, "reporter", "report.read", report.case.case_id)
-    return report
+    return report  # read already audited when the receipt opened the session
 
 
 @api.get("/followup", response_model=FollowupOut, responses={
@@ -191,8 +194,7 @@ def followup_form(request: Request, db: Db) -> HTMLResponse:
     report = session_report(request, db)
     if report is None:
         return page(request, "reporter/login.html", error="")
-    audit.record(db, "reporter", "report.read", report.case.case_id)
-    return followup_page(request, db, report)
+    return followup_page(request, db, report)  # a read-only request: see `lookup`
 
 
 @pages.post("/followup", response_class=HTMLResponse, include_in_schema=False)
