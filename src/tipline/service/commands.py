@@ -53,11 +53,17 @@ def serve(db: str | None, reporter_port: int, staff_port: int, host: str,
           file=sys.stderr)
     staff_thread = threading.Thread(target=servers[1].run, daemon=True)
     staff_thread.start()
+    stop_flusher = threading.Event()
+    flusher = threading.Thread(target=service.failed_logins.run,
+                               args=(service.database, stop_flusher), daemon=True)
+    flusher.start()
     try:
         servers[0].run()  # the main thread owns signal handling; Ctrl-C stops both
     finally:
         servers[1].should_exit = True
         staff_thread.join(timeout=10)
+        stop_flusher.set()  # after the staff app: its last failed logins are counted too
+        flusher.join(timeout=10)
         worker.stop()
     return 0
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tipline.service import audit, migrate
 from tipline.service.accounts import passwords
+from tipline.service.accounts.failed_logins import FailedLogins
 from tipline.service.accounts.vault import TotpVault
 from tipline.service.config import Settings
 from tipline.service.db import Database
@@ -38,6 +39,7 @@ class Service:
     submissions: PairThrottle = field(init=False)
     login_failures: PairThrottle = field(init=False)
     account_failures: Window = field(init=False)
+    failed_logins: FailedLogins = field(default_factory=FailedLogins)
 
     def __post_init__(self) -> None:
         s = self.settings

@@ -71,15 +71,15 @@ def login(service: Service, db: Session, request: Request, username: str, passwo
     if user is None:
         service.login_failures.hit(ip)
         service.account_failures.hit(account)
+    if user is None:  # audited once per burst, the rest counted (see failed_logins)
+        service.failed_logins.failed(db, account, ip)
     if not strong and crowded:
-        # refused by a window, like a client over its own limit: counted, not audited,
-        # so a flood does not queue every request behind the audit chain's one head row
         return too_many(max(service.account_failures.retry_after(account),
                             service.login_failures.overall.retry_after("*")))
     if user is None:
-        audit.record(db, username[:80] or "?", "login.failed", ip=ip)
         return JSONResponse({"detail": "wrong user name, password or one-time code"},
                             status_code=401)
+    service.failed_logins.succeeded(db, account)
     audit.record(db, user.username, "login", ip=ip)
     return user
 
