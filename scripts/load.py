@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/load.py [--db sqlite postgresql] [--scenario plain attack]
                                      [--duration 90] [--reporters 50] [--staff 20]
-                                     [--attackers 200]
+                                     [--attackers 200] [--repeat 1]
 
 For each database and scenario: a fresh database (PostgreSQL at TIPLINE_TEST_PG_URL, as in the
 tests) and data folder; the apps served by `tipline serve`'s own code in a child process
@@ -101,6 +101,14 @@ class Run:
         return list(dict.fromkeys(r for r, _, _, _ in self.rows))
 
 
+def pooled(runs: list[Run]) -> Run:
+    """Several runs of one scenario as one: their requests together, their seconds added, so
+    a p99 rests on several times the samples (one run's p99 is its few slowest requests)."""
+    first = runs[0]
+    return dataclasses.replace(first, seconds=sum(r.seconds for r in runs),
+                               rows=[row for r in runs for row in r.rows], ends=[])
+
+
 def quantile(values: list[float], q: float) -> float:
     """Nearest-rank quantile of sorted values."""
     return values[max(0, math.ceil(q * len(values)) - 1)] if values else float("nan")
@@ -156,7 +164,7 @@ def jobs_by_status(url: str) -> dict[str, int]:
         database.dispose()
 
 
-def run(backend: str, attack: bool, args: argparse.Namespace) -> Run:
+def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -> Run:
     import gevent
     import locustfile as users
     from locust.env import Environment
@@ -225,7 +233,8 @@ def run(backend: str, attack: bool, args: argparse.Namespace) -> Run:
         result.log_leak = any(w in text for w in REPORT_WORDS)
         if args.keep_log:
             Path(args.keep_log).mkdir(parents=True, exist_ok=True)
-            name = f"{backend}-{'attack' if attack else 'plain'}"
+            name = f"{backend}-{'attack' if attack else 'plain'}" + (
+                f"-{round_ + 1}" if args.repeat > 1 else "")
             (Path(args.keep_log) / f"{name}.log").write_text(text)
             with (Path(args.keep_log) / f"{name}.tsv").open("w") as times:
                 times.write("end_s\troute\tstatus\tms\n")  # when each request ended
@@ -268,16 +277,24 @@ def table(run_: Run) -> str:
     return "\n".join(out)
 
 
-def comparison(plain: Run, attacked: Run) -> str:
-    out = [f"{plain.backend}: legitimate p99 without and with the attack", "",
-           "| route | p99 ms without | p99 ms with | × | max ms with |", "|---|---|---|---|---|"]
+def ratios(plain: Run, attacked: Run) -> dict[str, float]:
+    """Each legitimate route's p99 with the attack over its p99 without."""
+    out = {}
     for route in plain.routes():
-        if not legitimate(route):
-            continue
         a, b = plain.times(route), attacked.times(route)
-        if a and b:
-            out.append(f"| {route} | {quantile(a, .99):,.0f} | {quantile(b, .99):,.0f} | "
-                       f"{quantile(b, .99) / quantile(a, .99):.1f} | {b[-1]:,.0f} |")
+        if legitimate(route) and a and b:
+            out[route] = quantile(b, .99) / quantile(a, .99)
+    return out
+
+
+def comparison(plain: Run, attacked: Run, rounds: int = 1) -> str:
+    pooled_over = f", each pooled over {rounds} runs" if rounds > 1 else ""
+    out = [f"{plain.backend}: legitimate p99 without and with the attack{pooled_over}", "",
+           "| route | p99 ms without | p99 ms with | × | max ms with |", "|---|---|---|---|---|"]
+    for route, ratio in ratios(plain, attacked).items():
+        a, b = plain.times(route), attacked.times(route)
+        out.append(f"| {route} | {quantile(a, .99):,.0f} | {quantile(b, .99):,.0f} | "
+                   f"{ratio:.1f} | {b[-1]:,.0f} |")
     return "\n".join(out)
 
 
@@ -302,14 +319,22 @@ def main() -> None:
                         "`tipline worker` process beside it (TIPLINE_ANALYSIS_THREAD=0)")
     parser.add_argument("--keep-log", help="a folder to keep each run's server log in, and "
                         "each request's route, answer, time and when it ended (.tsv)")
+    parser.add_argument("--repeat", type=int, default=1, help="run the scenarios this many "
+                        "times, in turn, and compare p99 over all the runs of each together")
     args = parser.parse_args()
     for backend in args.db:
-        runs = {}
-        for scenario in args.scenario:
-            runs[scenario] = run(backend, scenario == "attack", args)
-            print(table(runs[scenario]) + "\n", flush=True)
+        runs: dict[str, list[Run]] = {s: [] for s in args.scenario}
+        for round_ in range(args.repeat):
+            for scenario in args.scenario:
+                runs[scenario].append(run(backend, scenario == "attack", args, round_))
+                print(table(runs[scenario][-1]) + "\n", flush=True)
+            if len(runs) == 2 and args.repeat > 1:
+                worst = max(ratios(runs["plain"][-1], runs["attack"][-1]).values())
+                print(f"{backend}, run {round_ + 1}: worst legitimate p99 ratio {worst:.1f}\n",
+                      flush=True)
         if len(runs) == 2:
-            print(comparison(runs["plain"], runs["attack"]) + "\n", flush=True)
+            print(comparison(pooled(runs["plain"]), pooled(runs["attack"]), args.repeat)
+                  + "\n", flush=True)
 
 
 if __name__ == "__main__":
