@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/load.py [--db sqlite postgresql] [--scenario plain attack]
                                      [--duration 90] [--reporters 50] [--staff 20]
-                                     [--attackers 200] [--repeat 1]
+                                     [--attackers 200] [--repeat 1] [--warmup 0]
 
 For each database and scenario: a fresh database (PostgreSQL at TIPLINE_TEST_PG_URL, as in the
 tests) and data folder; the apps served by `tipline serve`'s own code in a child process
@@ -195,30 +195,44 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
             users.Staff.fixed_count = args.staff
             users.Attacker.fixed_count = args.attackers
             classes = [users.Reporter, users.Staff] + ([users.Attacker] if attack else [])
-            environment = Environment(user_classes=classes)
 
             def record(name: str, response: Any = None, response_time: float = 0.0,
                        exception: Any = None, **_: Any) -> None:
+                if started is None:  # still warming up
+                    return
                 status = int(getattr(response, "status_code", 0) or 0)
                 result.rows.append((name, status, float(response_time), exception is None))
                 result.ends.append(time.monotonic() - started)
 
-            environment.events.request.add_listener(record)
-            runner = environment.create_local_runner()
+            started: float | None = None
+            runners = []
+            if args.warmup:  # the legitimate users first, unmeasured; then the attack begins
+                early = Environment(user_classes=classes[:2])
+                early.events.request.add_listener(record)
+                runners.append(early.create_local_runner())
+                count = sum(c.fixed_count for c in classes[:2])
+                runners[0].start(count, spawn_rate=min(max(count / 2, 1), 100))
+                gevent.sleep(args.warmup)
+                classes = classes[2:]
             result.load = (os.getloadavg()[0], 0.0)
             cpu0, own0 = cpu_seconds(proc.pid), cpu_seconds(os.getpid())
             kids = children(proc.pid) + ([analysis.pid] if analysis else [])
             kids0 = sum(cpu_seconds(k) for k in kids)
-            total = sum(c.fixed_count for c in classes)
             started = time.monotonic()
-            runner.start(total, spawn_rate=min(max(total / 2, 1), 100))  # within 2-3 s
+            if classes:
+                environment = Environment(user_classes=classes)
+                environment.events.request.add_listener(record)
+                runners.append(environment.create_local_runner())
+                total = sum(c.fixed_count for c in classes)
+                runners[-1].start(total, spawn_rate=min(max(total / 2, 1), 100))  # 2-3 s
             gevent.sleep(args.duration)
-            runner.quit()
+            for runner in runners:
+                runner.quit()
             result.server_cpu_s = cpu_seconds(proc.pid) - cpu0
             result.worker_cpu_s = sum(cpu_seconds(k) for k in kids) - kids0
             result.client_cpu_s = cpu_seconds(os.getpid()) - own0
             result.load = (result.load[0], os.getloadavg()[0])
-            result.locust_cpu_warning = bool(runner.cpu_warning_emitted)
+            result.locust_cpu_warning = any(r.cpu_warning_emitted for r in runners)
         finally:
             if analysis is not None:
                 analysis.kill()
@@ -319,6 +333,9 @@ def main() -> None:
                         "`tipline worker` process beside it (TIPLINE_ANALYSIS_THREAD=0)")
     parser.add_argument("--keep-log", help="a folder to keep each run's server log in, and "
                         "each request's route, answer, time and when it ended (.tsv)")
+    parser.add_argument("--warmup", type=float, default=0.0, help="start the legitimate "
+                        "users this many seconds before the measured run (and the attack), "
+                        "so that their own start (20 logins at once) is outside it")
     parser.add_argument("--repeat", type=int, default=1, help="run the scenarios this many "
                         "times, in turn, and compare p99 over all the runs of each together")
     args = parser.parse_args()
