@@ -194,7 +194,9 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
             users.Reporter.fixed_count = args.reporters
             users.Staff.fixed_count = args.staff
             users.Attacker.fixed_count = args.attackers
-            classes = [users.Reporter, users.Staff] + ([users.Attacker] if attack else [])
+            legit = [users.Reporter, users.Staff]
+            attackers = [users.Attacker] if attack else []
+            started: float | None = None  # the measured window's start
 
             def record(name: str, response: Any = None, response_time: float = 0.0,
                        exception: Any = None, **_: Any) -> None:
@@ -204,27 +206,27 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
                 result.rows.append((name, status, float(response_time), exception is None))
                 result.ends.append(time.monotonic() - started)
 
-            started: float | None = None
             runners = []
+
+            def start(classes: list[Any]) -> None:
+                """These users in a runner of their own, spawned within 2-3 s."""
+                if not classes:
+                    return
+                environment = Environment(user_classes=classes)
+                environment.events.request.add_listener(record)
+                runners.append(environment.create_local_runner())
+                total = sum(c.fixed_count for c in classes)
+                runners[-1].start(total, spawn_rate=min(max(total / 2, 1), 100))
+
             if args.warmup:  # the legitimate users first, unmeasured; then the attack begins
-                early = Environment(user_classes=classes[:2])
-                early.events.request.add_listener(record)
-                runners.append(early.create_local_runner())
-                count = sum(c.fixed_count for c in classes[:2])
-                runners[0].start(count, spawn_rate=min(max(count / 2, 1), 100))
+                start(legit)
                 gevent.sleep(args.warmup)
-                classes = classes[2:]
             result.load = (os.getloadavg()[0], 0.0)
             cpu0, own0 = cpu_seconds(proc.pid), cpu_seconds(os.getpid())
             kids = children(proc.pid) + ([analysis.pid] if analysis else [])
             kids0 = sum(cpu_seconds(k) for k in kids)
             started = time.monotonic()
-            if classes:
-                environment = Environment(user_classes=classes)
-                environment.events.request.add_listener(record)
-                runners.append(environment.create_local_runner())
-                total = sum(c.fixed_count for c in classes)
-                runners[-1].start(total, spawn_rate=min(max(total / 2, 1), 100))  # 2-3 s
+            start(attackers if args.warmup else legit + attackers)
             gevent.sleep(args.duration)
             for runner in runners:
                 runner.quit()

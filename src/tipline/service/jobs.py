@@ -348,11 +348,14 @@ class WorkerProcess:
             self._thread.join(timeout=timeout_s)
 
 
+AUTOGROUP = Path("/proc/self/autogroup")  # "/autogroup-85 nice 0"
+
+
 def autogroup_nice() -> int | None:
     """This process's autogroup nice, or None where the kernel groups no sessions (no file,
     or an empty one: autogroup compiled in but switched off, as on some CI machines)."""
-    try:  # "/autogroup-85 nice 0"
-        text = Path("/proc/self/autogroup").read_text()
+    try:
+        text = AUTOGROUP.read_text()
     except OSError:
         return None
     match = re.search(r"nice (-?\d+)", text)
@@ -368,11 +371,10 @@ def lower_priority(steps: int) -> None:
     share of the cores as the server at nice 10. Only a session leader's autogroup is its own;
     a worker started from a shell leaves the shell's alone."""
     os.nice(steps)
-    current = autogroup_nice()
-    if os.getsid(0) != os.getpid() or current is None:
+    if os.getsid(0) != os.getpid() or (current := autogroup_nice()) is None:
         return
     try:
-        Path("/proc/self/autogroup").write_text(str(min(19, current + steps)))
+        AUTOGROUP.write_text(str(min(19, current + steps)))
     except OSError as exc:
         log.warning("could not lower the analysis process's autogroup priority: %s", exc)
 

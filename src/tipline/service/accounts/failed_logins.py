@@ -87,22 +87,18 @@ class FailedLogins:
         """Record one failure in the request's transaction: written now when it opens a burst
         (or its count is due), otherwise only counted."""
         now = self._clock()
-        due: list[tuple[str, dict[str, Any]]] = []
         with self._lock:
             if account not in self._bursts and len(self._bursts) >= MAX_ACCOUNTS:
                 account = OTHER_NAMES
             burst = self._bursts.get(account)
-            opens = burst is None or now - burst.last_seen > self.quiet_s
-            if burst is not None and opens and (detail := burst.take()):
-                due.append((account, detail))
-            if opens:
+            if burst is None or now - burst.last_seen > self.quiet_s:
+                opens, count = True, burst.take() if burst else None  # a quiet burst's tail
                 self._bursts[account] = _Burst(last_seen=now)
             else:
-                assert burst is not None
                 burst.add(ip, now)
-                if now - burst.counted_since >= self.summary_s and (detail := burst.take()):
-                    due.append((account, detail))
-        _write(db, due)
+                opens = False
+                count = burst.take() if now - burst.counted_since >= self.summary_s else None
+        _write(db, account, count)
         if opens:
             audit.record(db, account or "?", "login.failed", ip=ip)
 
@@ -110,25 +106,24 @@ class FailedLogins:
         """Before a successful login is recorded: the failures counted against the account."""
         with self._lock:
             burst = self._bursts.pop(account, None)
-            detail = burst.take() if burst else None
-        _write(db, [(account, detail)] if detail else [])
+        _write(db, account, burst.take() if burst else None)
 
     def flush_due(self, database: Database, *, everything: bool = False) -> int:
         """Write the counts that are due (all of them with `everything`, as at shutdown) in
         one transaction, forget quiet accounts; the number of entries written."""
         now = self._clock()
-        due: list[tuple[str, dict[str, Any]]] = []
+        due: list[tuple[str, dict[str, Any] | None]] = []
         with self._lock:
             for account, burst in list(self._bursts.items()):
-                if burst.count and (everything or now - burst.counted_since >= self.summary_s):
-                    detail = burst.take()
-                    assert detail is not None
-                    due.append((account, detail))
+                if everything or now - burst.counted_since >= self.summary_s:
+                    due.append((account, burst.take()))
                 if not burst.count and (everything or now - burst.last_seen > self.quiet_s):
                     del self._bursts[account]
+        due = [(account, count) for account, count in due if count]
         if due:
             with database.session() as db:
-                _write(db, due)
+                for account, count in due:
+                    _write(db, account, count)
         return len(due)
 
     def run(self, database: Database, stop: threading.Event, every_s: float = 5.0) -> None:
@@ -141,6 +136,7 @@ class FailedLogins:
         self.flush_due(database, everything=True)
 
 
-def _write(db: Session, due: list[tuple[str, dict[str, Any]]]) -> None:
-    for account, detail in due:
-        audit.record(db, account or "?", "login.failed.repeated", **detail)
+def _write(db: Session, account: str, count: dict[str, Any] | None) -> None:
+    """One `login.failed.repeated` entry for an account's counted failures, if any."""
+    if count:
+        audit.record(db, account or "?", "login.failed.repeated", **count)

@@ -68,10 +68,9 @@ def login(service: Service, db: Session, request: Request, username: str, passwo
     strong = user is not None and user.totp_secret is not None
     crowded = service.account_failures.blocked(account) or \
         service.login_failures.overall_blocked()
-    if user is None:
+    if user is None:  # audited once per burst, the rest counted (see failed_logins)
         service.login_failures.hit(ip)
         service.account_failures.hit(account)
-    if user is None:  # audited once per burst, the rest counted (see failed_logins)
         service.failed_logins.failed(db, account, ip)
     if not strong and crowded:
         return too_many(max(service.account_failures.retry_after(account),
