@@ -10,6 +10,10 @@ import typer
 
 from tipline.errors import TiplineError
 
+# tipline.links.link.THRESHOLD, written out so the CLI starts without loading the linker
+# (tests/links/test_cli_links.py checks that they agree)
+LINK_THRESHOLD = 0.73
+
 app = typer.Typer(
     help="Tipline: reporting hotline and lead verification.",
     no_args_is_help=True,
@@ -101,7 +105,7 @@ def links(
     paths: Annotated[list[Path], typer.Argument(help="Folders of case files, or case files.")],
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per link.")] = False,
     threshold: Annotated[float, typer.Option(
-        help="Lowest score of a name match that counts as a link.")] = 0.5,
+        help="Lowest score of a name match that counts as a link.")] = LINK_THRESHOLD,
 ) -> None:
     """Links between cases: shared identifiers and matching people, each with its reasons."""
     from tipline.links.command import run_links
@@ -254,7 +258,7 @@ def batch_link(
     timeout: TimeoutOption = 10.0,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per link.")] = False,
     threshold: Annotated[float, typer.Option(
-        help="Lowest score of a name match that counts as a link.")] = 0.5,
+        help="Lowest score of a name match that counts as a link.")] = LINK_THRESHOLD,
 ) -> None:
     """Re-link every stored case: links with their reasons, as `tipline links` prints them."""
     from tipline.batch.command import batch_link as run

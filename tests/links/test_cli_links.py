@@ -33,3 +33,10 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     done = tipline("export", str(CASES / "a-2023.yaml"))
     assert done.returncode == 2 and "--ftm" in done.stderr
+
+
+def test_the_cli_default_threshold_is_the_linkers() -> None:
+    from tipline.cli import LINK_THRESHOLD
+    from tipline.links.link import THRESHOLD
+
+    assert LINK_THRESHOLD == THRESHOLD

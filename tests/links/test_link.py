@@ -7,7 +7,7 @@ from pathlib import Path
 from tipline.case import load_case
 from tipline.links.extract import PersonRecord, extract
 from tipline.links.identifiers import Identifier
-from tipline.links.link import link_cases, match_people
+from tipline.links.link import MAX_BLOCK, link_cases, match_people
 
 CASES = Path(__file__).parent / "cases"
 
@@ -87,3 +87,69 @@ def test_records_keep_as_json_and_a_focused_link_equals_the_archives(tmp_path: P
     for case in [*linked[::7], archive[0].case]:
         assert link_cases(kept, focus=case) == [
             link for link in every if case in (link.a, link.b)]
+
+
+def person(case: str, name: str, *ids: tuple[str, str]) -> PersonRecord:
+    return PersonRecord(case, "P1", "subject", (name,),
+                        tuple(Identifier(kind, value) for kind, value in ids))
+
+
+def pairs(matches: list) -> set[tuple[str, str]]:  # type: ignore[type-arg]
+    return {tuple(sorted((m.a.case, m.b.case))) for m in matches}  # type: ignore[misc]
+
+
+def others(count: int, given: str = "Anna") -> list[PersonRecord]:
+    """Different people: made-up surnames two syllables long, all unalike."""
+    syllables = ("bar", "col", "dun", "fen", "gor", "hal", "kis", "lom", "mur", "pel")
+    names = (f"{given} {a.capitalize()}{b}" for a in syllables for b in syllables if a != b)
+    return [person(f"o{i}", n) for i, n in zip(range(count), names, strict=False)]
+
+
+def test_initials_meet_the_given_name_they_stand_for() -> None:
+    matches = match_people([*others(40), person("a", "M. Norgor"),
+                            person("b", "Maria Norgor"), person("c", "K. Norgor")])
+    assert pairs(matches) == {("a", "b")}
+    assert "initials" in matches[0].reasons[0]
+
+
+def test_one_slip_meets_its_name_even_when_the_surnames_block_is_too_crowded() -> None:
+    """Wang Yanghua / Wang Yagnhua share no compact spelling, and the block of every Wang
+    with a Y-name is over the cap; a key with one letter left out still brings them
+    together."""
+    crowded = [person(f"y{i}", f"Wang Y{a}{b}{c}") for i, (a, b, c) in enumerate(
+        (a, b, c) for a in "aeiou" for b in "bdfgklmnpst" for c in ("ng", "o", "u"))]
+    archive = [*crowded, person("a", "Wang Yanghua"), person("b", "Wang Yagnhua")]
+    assert len(archive) > MAX_BLOCK
+    assert ("a", "b") in pairs(match_people(archive))
+
+
+def test_spellings_that_each_recur_are_two_names_not_a_slip() -> None:
+    kinber = [person(f"e{i}", "James Kinber") for i in range(3)]
+    kinbur = [person(f"u{i}", "James Kinbur") for i in range(3)]
+    found = pairs(match_people([*others(40, "James"), *kinber, *kinbur]))
+    assert ("e0", "e1") in found and ("u0", "u1") in found
+    assert not any(a[0] != b[0] for a, b in found if "o" not in a[0] + b[0])
+    # the same distance from a one-off spelling (a slip of the pen) weighs far more
+    scored = match_people([*others(40, "James"), *kinber, *kinbur, person("s", "James Kinbir")],
+                          threshold=0.0)
+    score = {pair: m.score for m in scored for pair in pairs([m])}
+    assert score[("e0", "s")] > 5 * score[("e0", "u0")]
+
+
+def test_identifiers_join_records_that_share_none_directly() -> None:
+    """张伟 is a common name, and the first and last record share no identifier; the middle
+    one gives both their phone and their e-mail, so all three are one identity, and a
+    fourth 张伟 whose own identity gives another phone is someone else."""
+    common = [person(f"f{i}", "张伟") for i in range(12)]
+    a = person("a", "Zhang Wei", ("phone", "+8613800138000"))
+    b = person("b", "Wei ZHANG", ("phone", "+8613800138000"), ("email", "zw@example.com"))
+    c = person("c", "张伟", ("email", "zw@example.com"))
+    d = person("d", "张伟", ("email", "other@example.com"))
+    e = person("e", "Zhang Wei", ("email", "other@example.com"), ("phone", "+8613900139000"))
+    matches = match_people([*common, a, b, c, d, e])
+    found = pairs(matches)
+    assert {("a", "b"), ("b", "c"), ("a", "c"), ("d", "e")} <= found
+    through = next(m for m in matches if pairs([m]) == {("a", "c")})
+    assert "other records join them by shared identifiers" in through.reasons
+    assert not found & {("a", "d"), ("c", "d"), ("a", "e"), ("c", "e")}
+    assert not any(x.startswith("f") for pair in found for x in pair)

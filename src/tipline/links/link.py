@@ -1,19 +1,24 @@
 """Linking people and cases across an archive: blocking, explainable scores, reasons.
 
 Two records are compared only when they share a *block key*: an identifier, a compact
-spelling of a name in any order or script, or one name token plus the initials of the
-others (so one typo leaves at least one key intact). Keys shared by more than
-`max_block` records (a very common name, a hotline's own phone number) are dropped:
+spelling of a name in any order or script, one name token plus the initials of the others,
+or the whole name with a letter left out (so one slip leaves a key intact). Keys shared by
+more than `max_block` records (a very common name, a hotline's own phone number) are dropped:
 such a key says little, and dropping it is what keeps the work near-linear in the archive's
 size. Each candidate pair gets a log-odds score from one named weight per feature
 (`WEIGHTS`), so every score can be read back as the reasons that made it.
+
+Some of what tells two records apart is only in the archive as a whole (`_Archive`): how
+many people go by a name, whether a spelling recurs (a name in its own right, not a slip),
+and which records shared identifiers join into one identity, so that a record without a
+phone still inherits the phone its identity gives.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
@@ -22,27 +27,52 @@ from tipline.links.extract import CaseRecords, PersonRecord
 from tipline.links.identifiers import ACCOUNT, CARD, COMPANY, EXACT_KINDS, IBAN, Identifier
 from tipline.links.names import NameForms, name_forms
 
-# Log-odds contributions; fitted by eye on bench/links_bench.py's synthetic archive (10k),
-# then checked at 100k. `prior` is the odds that two records sharing a block key are one
-# person before anything is compared.
+# Log-odds contributions, one per named feature, so a score reads back as its reasons.
+# Fitted by a logistic regression on every compared pair of a synthetic archive of 100k
+# records drawn with seed 99 (`python bench/links_fit.py`), rounded, and measured on other
+# seeds (15 is the benchmark's). `second_name` is set by hand: no synthetic record has an
+# alias. The generator gives each person one phone, so the conflict weights are as sure as
+# that world; an archive where people often carry two phones would want them weaker.
+# `prior` is the log-odds that two records sharing a block key are one person before
+# anything is compared.
 WEIGHTS: dict[str, float] = {
-    "prior": -3.0,
-    "name_exact": 7.5,            # a compact spelling agrees (any order, any script)
-    "name_fuzzy": 60.0,           # per unit of edit similarity above `FUZZY_FLOOR`
-    "name_crowded": -1.5,         # per doubling of a fuzzy name's neighbours beyond CROWD
-    "homophone": -3.0,            # same pinyin, different characters (张伟 / 张薇)
-    "name_common": -2.0,          # per doubling of the people who go by the name
-    "identifier": 12.0,           # a phone, e-mail, handle, plate (or account) agrees
-    "names_disagree": -10.0,      # an account agrees but the names are unalike
-    "identifier_conflict": -1.5,  # both give a phone (or e-mail) and none agrees
+    "prior": -7.04,
+    "name_exact": 9.11,           # a compact spelling agrees (any order, any script)
+    "name_fuzzy": 48.33,          # per unit of edit similarity above `FUZZY_FLOOR`
+    "name_initials": 5.45,        # "M. Norgor" and "Maria Norgor"
+    "name_crowded": 0.21,         # per doubling of a fuzzy name's neighbours beyond CROWD
+    "homophone": -13.82,          # same pinyin, different characters (张伟 / 张薇)
+    "same_characters": 0.85,      # written alike in Chinese characters, not only in pinyin
+    "pinyin_slip": 1.25,          # one of two spellings of a Chinese name is not pinyin
+    "pinyin_both": -1.5,          # both are pinyin: two names, not one misspelt
+    # How common an exactly agreeing name is, per doubling of: the identities known to go by
+    # it (each giving its own phone or e-mail), the records giving it, and the records its
+    # parts would give if drawn at random from the archive's names (王 + 伟 is often two
+    # people, 诸葛 + 亮明 never). The same for the better attested of two near names.
+    "exact_holders": -0.69,
+    "exact_records": -0.57,
+    "exact_chance": -0.33,
+    "near_holders": -0.66,
+    "near_chance": -0.43,
+    "spelling_attested": -2.88,   # per doubling of the records that write the rarer spelling
+    "identifier": 16.1,           # a phone, e-mail, handle, plate (or account) agrees
+    "names_disagree": -11.86,     # an account agrees but the names are unalike
+    "identifier_conflict": -11.37,# both give a phone (or e-mail) and none agrees
+    "linked_through": 24.87,      # other records join them by shared identifiers
+    "identities_conflict": -9.23, # the records they are joined to give different phones
+    "unidentified": 0.93,         # of the two, those whose identity gives no phone or e-mail
     "second_name": 1.0,           # a second name (an alias) agrees as well
 }
 FUZZY_FLOOR = 0.8
 CROWD = 8  # a typo among this many similar names is still telling
-THRESHOLD = 0.5
-MAX_BLOCK = 100
+THRESHOLD = 0.73  # the lowest keeping precision at 0.95 where the weights were fitted
+MAX_BLOCK = 60
 MAX_CASES_PER_KEY = 50
+SLIP_RECORDS = 2  # a spelling written this rarely may be a slip of a near one
+CHANCE_RANGE = (-6.0, 12.0)  # doublings: rarer is as telling as unique, commoner as common
 _HOUSEHOLD_KINDS = frozenset({ACCOUNT, CARD, IBAN})  # often shared by family or firm
+_CONTACT_KINDS = frozenset({"phone", "email", "blind:phone", "blind:email"})
+RECORDS_PER_PERSON = 4
 
 
 @dataclass(frozen=True)
@@ -83,16 +113,20 @@ def _logistic(x: float) -> float:
 class _Prepared:
     """A record's comparable parts, computed once."""
 
-    __slots__ = ("crowd", "forms", "ids", "kinds", "record")
+    __slots__ = ("contacts", "crowd", "forms", "identity", "ids", "index", "kinds", "record")
 
-    def __init__(self, record: PersonRecord, extra_ids: Iterable[Identifier] = ()) -> None:
+    def __init__(self, index: int, record: PersonRecord,
+                 extra_ids: Iterable[Identifier] = ()) -> None:
+        self.index = index
         self.record = record
         self.forms: list[NameForms] = [f for n in record.names if (f := name_forms(n))]
         ids = [i for i in (*record.identifiers, *extra_ids) if i.kind in EXACT_KINDS
                or i.kind.startswith("blind:")]
         self.ids = {(i.kind, i.value): i for i in ids}
         self.kinds = {i.kind for i in ids}
+        self.contacts = frozenset(k for k in self.ids if k[0] in _CONTACT_KINDS)
         self.crowd = 1  # records in this name's least crowded token block
+        self.identity = index  # the identity (records joined by identifiers) it belongs to
 
 
 def _token_groupings(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -104,6 +138,11 @@ def _token_groupings(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 
 def name_block_keys(form: NameForms) -> set[str]:
+    """A name's block keys: its compact spellings; each token with the others' initials
+    (`t:`); and one spelling whole and with each letter left out in turn (`d:`), so two
+    spellings one slip apart (Wang Yanghua / Wang Yagnhua, both "wang yanhua" less a letter)
+    meet even when their surname's block is too crowded to compare. These blocks stay small
+    however large the archive, since only names one letter apart share them."""
     keys = {f"c:{c}" for c in form.compacts}
     for tokens in _token_groupings(form.tokens):
         if len(tokens) < 2:
@@ -112,102 +151,287 @@ def name_block_keys(form: NameForms) -> set[str]:
             if len(token) >= 2:
                 initials = "".join(sorted(t[0] for j, t in enumerate(tokens) if j != i))
                 keys.add(f"t:{token}|{initials}")
+    spelling = form.canonical
+    if len(spelling) >= 5:
+        keys.add(f"d:{spelling}")
+        keys.update(f"d:{spelling[:k]}{spelling[k + 1:]}" for k in range(len(spelling)))
     return keys
 
 
-def _name_similarity(a: _Prepared, b: _Prepared,
-                     counts: dict[str, int]) -> tuple[float, int, str, int, bool]:
-    """Best similarity over both records' names: (similarity, how common, why, names
-    agreeing, whether the best agreement is only in sound: two different Chinese spellings)."""
-    best, common, why, agreeing, homophone = 0.0, 1, "", 0, False
+def _initials_agree(a: NameForms, b: NameForms) -> bool:
+    """One name gives initials where the other gives words ("M. Norgor", "Maria Norgor"):
+    every word agrees and every initial starts one of the other name's remaining words."""
+    for short, full in ((a, b), (b, a)):
+        initials = short.initials
+        if not initials or len(short.tokens) != len(full.tokens):
+            continue
+        rest = list(full.tokens)
+        for word in (t for t in short.tokens if len(t) > 1):
+            if word not in rest:
+                break
+            rest.remove(word)
+        else:
+            if len(rest) < len(short.tokens) and sorted(t[0] for t in rest) == initials:
+                return True
+    return False
+
+
+@dataclass
+class _Names:
+    """How two records' names agree, at best over their names."""
+
+    kind: str = ""              # "exact", "fuzzy", "initials" or "" (unalike)
+    similarity: float = 0.0
+    common: int = 1             # the people estimated to go by the name
+    why: str = ""
+    agreeing: int = 0           # names (aliases included) that agree exactly
+    homophone: bool = False     # the exact agreement is only in sound
+    forms: tuple[NameForms, NameForms] | None = None
+
+
+def _similarity(a: NameForms, b: NameForms) -> float:
+    """Best edit similarity of two names' spellings, or 0 when below `FUZZY_FLOOR` (every
+    spelling of a name has about one length, so many pairs are told apart by that alone)."""
+    (a_short, a_long), (b_short, b_long) = a.lengths, b.lengths
+    if max(a_short - b_long, b_short - a_long) > (1 - FUZZY_FLOOR) * max(a_long, b_long):
+        return 0.0
+    return max(OSA.normalized_similarity(a.canonical, y, score_cutoff=FUZZY_FLOOR)
+               for y in b.compacts)  # b's spellings hold every order a's canonical one may take
+
+
+def _compare_names(a: _Prepared, b: _Prepared, counts: dict[str, int]) -> _Names:
+    """Best agreement over both records' names: exact beats fuzzy beats initials."""
+    out = _Names()
     for fa in a.forms:
         for fb in b.forms:
             shared = fa.compacts & fb.compacts
             if shared:
-                agreeing += 1
+                out.agreeing += 1
                 count = min(counts.get(c, 1) for c in shared)
                 script = " (across scripts)" if fa.cjk != fb.cjk else ""
                 sound_only = fa.cjk and fb.cjk and fa.written != fb.written
-                if best < 1.0 or (homophone and not sound_only) or count < common:
-                    best, common, homophone = 1.0, count, sound_only
-                    why = f"name {fa.written} = {fb.written}{script}" + (
+                if out.kind != "exact" or (out.homophone and not sound_only) \
+                        or count < out.common:
+                    out.kind, out.similarity, out.common = "exact", 1.0, count
+                    out.homophone, out.forms = sound_only, (fa, fb)
+                    out.why = f"name {fa.written} = {fb.written}{script}" + (
                         " (same pinyin, different characters)" if sound_only else "")
                 continue
-            sim = max(OSA.normalized_similarity(x, y)
-                      for x in fa.compacts for y in fb.compacts)
-            if sim > best:
-                best = sim
-                common = max(min(counts.get(c, 1) for c in fa.compacts),
-                             min(counts.get(c, 1) for c in fb.compacts))
-                why = f"name {fa.written} ~ {fb.written} ({sim:.2f})"
-    return best, common, why, agreeing, homophone
-
-
-_CONTACT_KINDS = frozenset({"phone", "email", "blind:phone", "blind:email"})
-RECORDS_PER_PERSON = 4
-
-
-def _people_per_name(records: dict[str, int],
-                     contacts: dict[str, set[tuple[str, str]]]) -> dict[str, int]:
-    """How many different people go by each name, estimated from the archive itself.
-
-    A name is only as telling as it is rare *among people*, not among records: one person
-    reported six times is one name-holder. Different phones (or e-mail addresses) under
-    one name are different holders; without them, records are assumed to come
-    RECORDS_PER_PERSON to a person.
-    """
-    out: dict[str, int] = {}
-    for name, count in records.items():
-        phones = sum(1 for kind, _ in contacts[name] if kind.endswith("phone"))
-        emails = len(contacts[name]) - phones
-        out[name] = max(phones, emails, math.ceil(count / RECORDS_PER_PERSON), 1)
+            if out.kind == "exact":
+                continue
+            sim = _similarity(fa, fb)
+            if sim >= FUZZY_FLOOR and sim > out.similarity:
+                out.kind, out.similarity, out.forms = "fuzzy", sim, (fa, fb)
+                out.common = max(min(counts.get(c, 1) for c in fa.compacts),
+                                 min(counts.get(c, 1) for c in fb.compacts))
+                out.why = f"name {fa.written} ~ {fb.written} ({sim:.2f})"
+            elif not out.kind and _initials_agree(fa, fb):
+                full = fa if len(fa.written) > len(fb.written) else fb
+                out.kind, out.forms = "initials", (fa, fb)
+                out.common = min(counts.get(c, 1) for c in full.compacts)
+                out.why = f"name {fa.written} ~ {fb.written} (initials)"
     return out
 
 
-def _commonness(people: int) -> float:
-    """Doublings of the people who go by a name (one holder: none)."""
-    return math.log2(max(people, 1))
+def _people_per_name(records: dict[str, int], holders: dict[str, dict[str, set[int]]]
+                     ) -> dict[str, int]:
+    """How many different people go by each name, estimated from the archive itself.
+
+    A name is only as telling as it is rare *among people*, not among records: one person
+    reported six times is one name-holder. Identities (records joined by identifiers) that
+    each give a phone are different holders, since one phone would have joined them; so are
+    those giving e-mails. Without them, records are assumed to come RECORDS_PER_PERSON to a
+    person.
+    """
+    return {name: max(*(len(ids) for ids in holders.get(name, {}).values()),
+                      math.ceil(count / RECORDS_PER_PERSON), 1)
+            for name, count in records.items()}
 
 
-def pair_features(a: _Prepared, b: _Prepared, counts: dict[str, int]
+class _Archive:
+    """What the whole archive says that no pair of records shows by itself: how many people
+    go by each name, how often each spelling and each name part occurs, and which records
+    identifiers join into one identity (and the phones and e-mails each identity gives)."""
+
+    def __init__(self, prepared: Sequence[_Prepared], blocks: dict[str, list[int]]) -> None:
+        self.prepared = prepared
+        self._spelling: dict[str, int] = {}  # per written name (name_forms is cached by it)
+        self._chance: dict[str, float] = {}
+        self.spellings: dict[str, int] = defaultdict(int)
+        self.parts: dict[str, int] = defaultdict(int)
+        for item in prepared:
+            compacts = {c for form in item.forms for c in form.compacts}
+            for compact in compacts:
+                self.spellings[compact] += 1
+            tokens = {t for form in item.forms for t in form.tokens}
+            for part in tokens | {f"{t[0]}." for t in tokens}:
+                self.parts[part] += 1
+        self.counts: dict[str, int] = dict(self.spellings)  # replaced once identities exist
+        self._join_identities(blocks)
+        holders: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        for item in prepared:
+            kinds = {k.removeprefix("blind:") for k, _ in self.contacts[item.identity]}
+            for compact in {c for form in item.forms for c in form.compacts}:
+                for kind in kinds:
+                    holders[compact][kind].add(item.identity)
+        self.counts = _people_per_name(self.spellings, holders)
+        self.holders = {name: max(len(ids) for ids in kinds.values())
+                        for name, kinds in holders.items() if kinds}
+
+    def _join_identities(self, blocks: dict[str, list[int]]) -> None:
+        parent = list(range(len(self.prepared)))
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for key, members in blocks.items():
+            if not key.startswith("i:") or not 2 <= len(members) <= MAX_CASES_PER_KEY:
+                continue
+            for x, i in enumerate(members):
+                for j in members[x + 1:]:
+                    a, b = self.prepared[i], self.prepared[j]
+                    if a.record.case == b.record.case or find(i) == find(j):
+                        continue
+                    shared = set(a.ids) & set(b.ids)
+                    if all(k[0] in _HOUSEHOLD_KINDS for k in shared) \
+                            and not _compare_names(a, b, self.counts).kind:
+                        continue  # a household's account, not one person
+                    parent[find(i)] = find(j)
+        self.contacts: dict[int, set[tuple[str, str]]] = defaultdict(set)
+        self.sizes: dict[int, int] = defaultdict(int)
+        for item in self.prepared:
+            item.identity = find(item.index)
+            self.contacts[item.identity] |= item.contacts
+            self.sizes[item.identity] += 1
+
+    def spelling(self, form: NameForms) -> int:
+        """Records that write this name (in any order or script)."""
+        if (found := self._spelling.get(form.written)) is None:
+            found = self._spelling[form.written] = max(
+                self.spellings.get(c, 1) for c in form.compacts)
+        return found
+
+    def chance(self, form: NameForms) -> float:
+        """Doublings of the records whose name would be this one if its parts were drawn
+        at random from the archive's names: 王 + 伟 is often two people, 诸葛 + 亮明 never."""
+        if (found := self._chance.get(form.written)) is not None:
+            return found
+        total = max(len(self.prepared), 1)
+        expected = float(total)
+        for token in form.tokens:
+            part = f"{token}." if len(token) == 1 else token
+            expected *= self.parts.get(part, 1) / total
+        low, high = CHANCE_RANGE
+        found = self._chance[form.written] = min(
+            max(math.log2(max(expected, 2 ** low)), low), high)
+        return found
+
+
+def pair_features(a: _Prepared, b: _Prepared, archive: _Archive
                   ) -> tuple[dict[str, float], tuple[str, ...]]:
     """What two records share, as one value per named weight, and the reasons, strongest
     first."""
     reasons: list[str] = []
     f: dict[str, float] = {}
-    shared = sorted(set(a.ids) & set(b.ids))
-    sim, common, why, agreeing, homophone = _name_similarity(a, b, counts)
-    if sim >= 1.0:
-        f["name_exact"] = 1.0
-        f["name_common"] = _commonness(common)
-        f["homophone"] = float(homophone)
-        f["second_name"] = float(agreeing > 1)
-        reasons.append(why + (f", shared by {common} records" if common > 2 else ""))
-    elif sim >= FUZZY_FLOOR:
-        f["name_fuzzy"] = sim - FUZZY_FLOOR
-        f["name_common"] = _commonness(common)
-        f["name_crowded"] = math.log2(max(a.crowd, b.crowd, CROWD) / CROWD)
-        reasons.append(why)
+    shared = sorted(a.ids.keys() & b.ids.keys())
+    names = _compare_names(a, b, archive.counts)
+    if not names.kind and not shared and a.identity != b.identity:
+        return f, ()  # unalike names and nothing shared: nothing to weigh
+    if names.kind:
+        fa, fb = names.forms or (a.forms[0], b.forms[0])
+        known = fa if archive.spelling(fa) >= archive.spelling(fb) else fb
+        spellings = fa.compacts & fb.compacts or known.compacts
+        holders = math.log2(max(min(archive.holders.get(c, 1) for c in spellings), 1))
+        chance = archive.chance(known) if names.kind != "exact" else \
+            max(archive.chance(fa), archive.chance(fb))
+        if names.kind == "exact":
+            f["exact_holders"], f["exact_chance"] = holders, chance
+            f["exact_records"] = math.log2(min(archive.spellings.get(c, 1) for c in spellings))
+        else:
+            f["near_holders"], f["near_chance"] = holders, chance
+        if names.kind == "exact":
+            f["name_exact"] = 1.0
+            f["homophone"] = float(names.homophone)
+            f["same_characters"] = float(fa.cjk and fb.cjk and fa.written == fb.written)
+            f["second_name"] = float(names.agreeing > 1)
+        elif names.kind == "fuzzy":
+            f["name_fuzzy"] = names.similarity - FUZZY_FLOOR
+            f["name_crowded"] = math.log2(max(a.crowd, b.crowd, CROWD) / CROWD)
+            rarer = min(archive.spelling(fa), archive.spelling(fb))
+            f["spelling_attested"] = math.log2(rarer)
+            if fa.cjk or fb.cjk or fa.pinyin or fb.pinyin:
+                f["pinyin_slip" if fa.pinyin != fb.pinyin else "pinyin_both"] = float(
+                    fa.pinyin or fb.pinyin)
+        else:
+            f["name_initials"] = 1.0
+        reasons.append(names.why + (f", shared by {names.common} people"
+                                    if names.kind == "exact" and names.common > 1 else ""))
     if shared:
         f["identifier"] = 1.0
         for key in shared:
             reasons.insert(0, f"same {key[0]} {a.ids[key].display}")
-        if all(k[0] in _HOUSEHOLD_KINDS for k in shared) and sim < FUZZY_FLOOR:
+        if all(k[0] in _HOUSEHOLD_KINDS for k in shared) and not names.kind:
             f["names_disagree"] = 1.0
             reasons.append("but the names are unalike")
     for kind in ("phone", "email"):
         if kind in a.kinds and kind in b.kinds and not any(k[0] == kind for k in shared):
             f["identifier_conflict"] = f.get("identifier_conflict", 0.0) + 1.0
             reasons.append(f"different {kind}s")
+    if names.kind:
+        f["unidentified"] = float(not archive.contacts[a.identity]) + float(
+            not archive.contacts[b.identity])
+    if not shared and a.identity == b.identity:
+        f["linked_through"] = 1.0
+        reasons.append("other records join them by shared identifiers")
+    elif "identifier_conflict" not in f and a.identity != b.identity:
+        mine, theirs = archive.contacts[a.identity], archive.contacts[b.identity]
+        kinds = {k for k, _ in mine} & {k for k, _ in theirs}
+        if kinds and not mine & theirs:
+            f["identities_conflict"] = 1.0
+            reasons.append("the records joined to them give different "
+                           + " and ".join(sorted(k.removeprefix("blind:") + "s"
+                                                 for k in kinds)))
     return f, tuple(reasons)
 
 
-def score_pair(a: _Prepared, b: _Prepared, counts: dict[str, int],
+def score_pair(a: _Prepared, b: _Prepared, archive: _Archive,
                weights: dict[str, float] = WEIGHTS) -> tuple[float, tuple[str, ...]]:
     """The probability that two records are one person, and the reasons, strongest first."""
-    features, reasons = pair_features(a, b, counts)
+    features, reasons = pair_features(a, b, archive)
     logit = weights["prior"] + sum(weights[k] * v for k, v in features.items())
     return _logistic(logit), reasons
+
+
+def _candidates(blocks: dict[str, list[int]], slips: dict[str, set[str]],
+                spelled: dict[str, list[int]], max_block: int, focus_keys: set[str] | None
+                ) -> Iterator[tuple[int, int]]:
+    """Pairs of record indexes to compare (with repeats): those sharing a block key, and
+    those whose spellings share a `d:` key (one slip apart) where one of the two spellings is
+    rare enough to be a slip. A spelling's own records meet in its `c:` block, so the many
+    `d:` keys of one spelling do not pair them again; and two spellings that both recur are
+    not paired here, which keeps this work linear as the archive grows (more records per
+    name made those cross-products grow with its square)."""
+    for key, members in blocks.items():
+        if len(members) < 2 or (focus_keys is not None and key not in focus_keys):
+            continue
+        if len(members) > (MAX_CASES_PER_KEY if key.startswith("i:") else max_block):
+            continue
+        for x, i in enumerate(members):
+            for j in members[x + 1:]:
+                yield i, j
+    for key, spellings in slips.items():
+        if len(spellings) < 2 or (focus_keys is not None and key not in focus_keys):
+            continue
+        sides = [spelled[s] for s in sorted(spellings)]
+        if sum(map(len, sides)) > max_block:
+            continue
+        for x, side in enumerate(sides):
+            for other in sides[x + 1:]:
+                if min(len(side), len(other)) <= SLIP_RECORDS:
+                    yield from ((i, j) for i in side for j in other)
 
 
 def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOLD,
@@ -224,30 +448,36 @@ def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOL
     from tipline.links.blind import blind_identifiers
 
     prepared = [
-        _Prepared(r, blind_identifiers(blind_key, r.identifiers) if blind_key else ())
-        for r in records
+        _Prepared(i, r, blind_identifiers(blind_key, r.identifiers) if blind_key else ())
+        for i, r in enumerate(records)
     ]
-    records_by_name: dict[str, int] = defaultdict(int)
-    ids_by_name: dict[str, set[tuple[str, str]]] = defaultdict(set)
     blocks: dict[str, list[int]] = defaultdict(list)
+    slips: dict[str, set[str]] = defaultdict(set)  # a `d:` key's spellings
+    spelled: dict[str, list[int]] = defaultdict(list)  # a spelling's records
     focus_keys: set[str] = set()
     for index, item in enumerate(prepared):
         keys: set[str] = set()
-        compacts: set[str] = set()
         for form in item.forms:
-            keys |= name_block_keys(form)
-            compacts |= form.compacts
-        contact = [k for k in item.ids if k[0] in _CONTACT_KINDS]
-        for compact in compacts:
-            records_by_name[compact] += 1
-            ids_by_name[compact].update(contact)
+            for key in name_block_keys(form):
+                if key.startswith("d:"):
+                    slips[key].add(form.canonical)
+                else:
+                    keys.add(key)
+            if not spelled[form.canonical] or spelled[form.canonical][-1] != index:
+                spelled[form.canonical].append(index)
+            if item.record.case == focus:
+                focus_keys |= {k for k in name_block_keys(form) if k.startswith("d:")}
         keys.update(f"i:{kind}:{value}" for kind, value in item.ids)
         for key in keys:
             blocks[key].append(index)
         if item.record.case == focus:
             focus_keys |= keys
-    counts = _people_per_name(records_by_name, ids_by_name)
-    del ids_by_name
+    archive = _Archive(prepared, blocks)
+    for index, item in enumerate(prepared):  # an identity's records meet even when unalike
+        if archive.sizes[item.identity] > 1:
+            blocks[f"j:{item.identity}"].append(index)
+            if item.record.case == focus:
+                focus_keys.add(f"j:{item.identity}")
     for item in prepared:
         sizes = [len(blocks[k]) for form in item.forms for k in name_block_keys(form)
                  if k.startswith("t:")]
@@ -255,25 +485,19 @@ def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOL
     seen: set[int] = set()
     n = len(prepared)
     matches: list[PersonMatch] = []
-    for key, members in blocks.items():
-        if len(members) < 2 or (focus is not None and key not in focus_keys):
+    for i, j in _candidates(blocks, slips, spelled, max_block,
+                            None if focus is None else focus_keys):
+        pair = i * n + j if i < j else j * n + i
+        if pair in seen:
             continue
-        limit = MAX_CASES_PER_KEY if key.startswith("i:") else max_block
-        if len(members) > limit:
+        seen.add(pair)
+        a, b = prepared[i], prepared[j]
+        if a.record.case == b.record.case or (
+                focus is not None and focus not in (a.record.case, b.record.case)):
             continue
-        for x, i in enumerate(members):
-            for j in members[x + 1:]:
-                pair = i * n + j if i < j else j * n + i
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                a, b = prepared[i], prepared[j]
-                if a.record.case == b.record.case or (
-                        focus is not None and focus not in (a.record.case, b.record.case)):
-                    continue
-                score, reasons = score_pair(a, b, counts, weights)
-                if score >= threshold:
-                    matches.append(PersonMatch(a.record, b.record, score, reasons))
+        score, reasons = score_pair(a, b, archive, weights)
+        if score >= threshold:
+            matches.append(PersonMatch(a.record, b.record, score, reasons))
     matches.sort(key=lambda m: (-m.score, m.a.key, m.b.key))
     return matches
 

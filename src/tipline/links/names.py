@@ -3,15 +3,17 @@
 A name becomes a set of *forms*: lower-case ASCII token lists. Latin, Cyrillic and other
 scripts go through `normality` (ICU transliteration); Chinese goes through `pypinyin`, which
 knows heteronyms in names better than a character table (单 as a surname is "shan").
-A Chinese name also yields its given-name-first order, and every form its compact spelling
-("zhangxiaoming"), so 张小明, Zhang Xiaoming, Xiaoming ZHANG and "Zhang Xiao-Ming" share a key.
+A Chinese name also yields its given-name-first order, and every form its compact spellings:
+surname and given name each run together, one space between ("zhang xiaoming"), so 张小明,
+Zhang Xiaoming, Xiaoming ZHANG and "Zhang Xiao-Ming" share a key while Xu Anlin and Xuan Lin,
+one string of letters, stay two names.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from normality import ascii_text, normalize
 
@@ -38,6 +40,28 @@ class NameForms:
     tokens: tuple[str, ...]          # ordered Latin tokens (Chinese: surname, given name)
     compacts: frozenset[str]         # every order's spelling without spaces
     cjk: bool                        # written in Chinese characters
+
+    @cached_property
+    def canonical(self) -> str:
+        """One of its compact spellings, the same one every time."""
+        return min(self.compacts)
+
+    @cached_property
+    def lengths(self) -> tuple[int, int]:
+        """The shortest and longest of its compact spellings."""
+        sizes = [len(c) for c in self.compacts]
+        return min(sizes), max(sizes)
+
+    @cached_property
+    def initials(self) -> list[str]:
+        """Its one-letter tokens ("M. Norgor": m), sorted."""
+        return sorted(t for t in self.tokens if len(t) == 1)
+
+    @cached_property
+    def pinyin(self) -> bool:
+        """Chinese, or Latin that reads as pinyin syllables throughout ("Wang Xiaoming",
+        not the slip "Wang Xiaomnig")."""
+        return self.cjk or all(is_pinyin(t) for t in self.tokens)
 
     @property
     def sorted_key(self) -> str:
@@ -92,7 +116,7 @@ def name_forms(written: str) -> NameForms | None:
             # Surname and given name as they are romanised: Zhuge Liangming, Zhang Xiaoming.
             tokens = ("".join(r[0] for r in readings), *((giv,) if giv else ()))
             for sur in _spellings(readings):
-                compacts.update({sur + giv, giv + sur})
+                compacts.update({f"{sur} {giv}", f"{giv} {sur}"} if giv else {sur})
             return NameForms(text, tuple(tokens), frozenset(compacts), True)
         latin = normalize(" ".join(_pinyin(text)), ascii=True) or ""
         tokens = tuple(latin.split())
@@ -106,12 +130,38 @@ def name_forms(written: str) -> NameForms | None:
         return None
     # Hyphenated or split given names ("Xiao-Ming", "Xiao Ming") join into one token as
     # well, so their compact spelling meets the pinyin of the characters.
-    compacts.add("".join(tokens))
-    compacts.add("".join(reversed(tokens)))
-    if len(tokens) > 2:
-        compacts.add("".join(tokens[1:]) + tokens[0])
-        compacts.add(tokens[-1] + "".join(tokens[:-1]))
+    if len(tokens) == 1:
+        compacts.add(tokens[0])
+    else:  # a surname moves as a whole; nobody writes "Ming Xiao Zhang" for Zhang Xiao-Ming
+        for head, tail in ((tokens[:1], tokens[1:]), (tokens[:-1], tokens[-1:])):
+            compacts.update({f"{''.join(head)} {''.join(tail)}",
+                             f"{''.join(tail)} {''.join(head)}"})
     return NameForms(text, tokens, frozenset(compacts), False)
+
+
+@lru_cache(maxsize=1)
+def _pinyin_syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable pypinyin has a reading for (ü written v), less the
+    vowelless interjections (m, n, ng, hm) that would let any stray consonant through."""
+    from pypinyin.constants import PINYIN_DICT
+    from pypinyin.contrib.tone_convert import to_normal
+
+    readings = {to_normal(r).replace("ü", "v") for v in PINYIN_DICT.values()
+                for r in v.split(",")}
+    return frozenset(r for r in readings if r.isascii() and r.isalpha()
+                     and re.search("[aeiouv]", r))
+
+
+@lru_cache(maxsize=200_000)
+def is_pinyin(token: str) -> bool:
+    """Whether a lower-case Latin token splits into pinyin syllables ("xiaoming")."""
+    syllables = _pinyin_syllables()
+    ends = {0}
+    for end in range(1, len(token) + 1):
+        if any(start in ends and token[start:end] in syllables
+               for start in range(max(0, end - 6), end)):
+            ends.add(end)
+    return len(token) in ends
 
 
 def is_handle(written: str) -> bool:
