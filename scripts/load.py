@@ -14,7 +14,9 @@ reporter from a new loopback address: submit the form, open the follow-up with t
 read the page in the session, send a message, read again), 20 supervisors on the API (log in
 with password and one-time code, list the cases, open one, a new token every 35 s) and, in the
 attack scenario, 200 more loopback addresses sending wrong receipts and failed logins on the
-staff accounts.
+staff accounts. The attackers run in a process of their own (`--attack`), as they would be
+other machines: in the legitimate users' process their 175 requests a second queued the
+legitimate clients' own timing behind them, which is the load tool measuring itself.
 Prints Markdown: per route n, throughput, p50/p95/p99/max and the answers counted (0 = no
 answer: a dropped connection or a timeout); then legitimate p99 without and with the attack.
 The load generator shares the machine with the server: on 2 cores its own CPU is in the
@@ -114,6 +116,41 @@ def quantile(values: list[float], q: float) -> float:
     return values[max(0, math.ceil(q * len(values)) - 1)] if values else float("nan")
 
 
+def attack(config: str) -> None:
+    """The child that plays the attacking crowd, in its own process and event loop. Says
+    "ready" once loaded, starts on "go" and writes what it measured to the config's `out`."""
+    import resource
+
+    import gevent
+    import locustfile as users
+    from locust.env import Environment
+
+    cfg = json.loads(Path(config).read_text())
+    users.CONFIG.update(reporter_url=cfg["reporter_url"], staff_url=cfg["staff_url"],
+                        staff=[tuple(s) for s in cfg["staff"]])
+    users.Attacker.fixed_count = cfg["attackers"]
+    rows: list[tuple[str, int, float, bool, float]] = []
+    print("ready", flush=True)
+    sys.stdin.readline()
+    started = time.monotonic()
+
+    def record(name: str, response: Any = None, response_time: float = 0.0,
+               exception: Any = None, **_: Any) -> None:
+        rows.append((name, int(getattr(response, "status_code", 0) or 0), float(response_time),
+                     exception is None, time.monotonic() - started))
+
+    environment = Environment(user_classes=[users.Attacker])
+    environment.events.request.add_listener(record)
+    runner = environment.create_local_runner()
+    runner.start(cfg["attackers"], spawn_rate=min(max(cfg["attackers"] / 2, 1), 100))
+    gevent.sleep(cfg["duration"])
+    runner.quit()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    Path(cfg["out"]).write_text(json.dumps({
+        "rows": rows, "cpu_s": usage.ru_utime + usage.ru_stime,
+        "cpu_warning": runner.cpu_warning_emitted}))
+
+
 def wait_until_up(proc: subprocess.Popen[bytes], folder: Path) -> list[list[str]]:
     import urllib.request
 
@@ -195,7 +232,17 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
             users.Staff.fixed_count = args.staff
             users.Attacker.fixed_count = args.attackers
             legit = [users.Reporter, users.Staff]
-            attackers = [users.Attacker] if attack else []
+            crowd: subprocess.Popen[str] | None = None
+            if attack:
+                (folder / "attack.json").write_text(json.dumps({
+                    **{k: users.CONFIG[k] for k in ("reporter_url", "staff_url", "staff")},
+                    "attackers": args.attackers, "duration": args.duration,
+                    "out": str(folder / "attack-rows.json")}))
+                crowd = subprocess.Popen([sys.executable, __file__, "--attack",
+                                          str(folder / "attack.json")], env=env, text=True,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                assert crowd.stdout is not None
+                crowd.stdout.readline()  # "ready": loaded, waiting for the start
             started: float | None = None  # the measured window's start
 
             def record(name: str, response: Any = None, response_time: float = 0.0,
@@ -226,7 +273,12 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
             kids = children(proc.pid) + ([analysis.pid] if analysis else [])
             kids0 = sum(cpu_seconds(k) for k in kids)
             started = time.monotonic()
-            start(attackers if args.warmup else legit + attackers)
+            if crowd is not None:
+                assert crowd.stdin is not None
+                crowd.stdin.write("go\n")
+                crowd.stdin.flush()
+            if not args.warmup:
+                start(legit)
             gevent.sleep(args.duration)
             for runner in runners:
                 runner.quit()
@@ -235,7 +287,17 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
             result.client_cpu_s = cpu_seconds(os.getpid()) - own0
             result.load = (result.load[0], os.getloadavg()[0])
             result.locust_cpu_warning = any(r.cpu_warning_emitted for r in runners)
+            if crowd is not None:
+                crowd.wait(timeout=args.duration + 120)
+                measured = json.loads((folder / "attack-rows.json").read_text())
+                for name, status, ms, ok, end in measured["rows"]:
+                    result.rows.append((name, status, ms, ok))
+                    result.ends.append(end)
+                result.client_cpu_s += measured["cpu_s"]
+                result.locust_cpu_warning |= measured["cpu_warning"]
         finally:
+            if crowd is not None and crowd.poll() is None:
+                crowd.kill()
             if analysis is not None:
                 analysis.kill()
                 analysis.wait(timeout=30)
@@ -319,6 +381,10 @@ def main() -> None:
         serve(sys.argv[2], sys.argv[3], sys.argv[4])
         return
     import locust  # noqa: F401  (gevent's monkey-patching, before anything opens a socket)
+
+    if sys.argv[1:2] == ["--attack"]:
+        attack(sys.argv[2])
+        return
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"],
