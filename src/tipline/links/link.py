@@ -36,36 +36,36 @@ from tipline.links.names import NameForms, name_forms
 # `prior` is the log-odds that two records sharing a block key are one person before
 # anything is compared.
 WEIGHTS: dict[str, float] = {
-    "prior": -7.04,
-    "name_exact": 9.11,           # a compact spelling agrees (any order, any script)
-    "name_fuzzy": 48.33,          # per unit of edit similarity above `FUZZY_FLOOR`
-    "name_initials": 5.45,        # "M. Norgor" and "Maria Norgor"
-    "name_crowded": 0.21,         # per doubling of a fuzzy name's neighbours beyond CROWD
-    "homophone": -13.82,          # same pinyin, different characters (张伟 / 张薇)
-    "same_characters": 0.85,      # written alike in Chinese characters, not only in pinyin
-    "pinyin_slip": 1.25,          # one of two spellings of a Chinese name is not pinyin
-    "pinyin_both": -1.5,          # both are pinyin: two names, not one misspelt
+    "prior": -7.31,
+    "name_exact": 9.51,           # a compact spelling agrees (any order, any script)
+    "name_fuzzy": 51.78,          # per unit of edit similarity above `FUZZY_FLOOR`
+    "name_initials": 5.75,        # "M. Norgor" and "Maria Norgor"
+    "name_crowded": 0.23,         # per doubling of a fuzzy name's neighbours beyond CROWD
+    "homophone": -18.87,          # same pinyin, different characters (张伟 / 张薇)
+    "same_characters": 0.8,       # written alike in Chinese characters, not only in pinyin
+    "pinyin_slip": 1.45,          # one of two spellings of a Chinese name is not pinyin
+    "pinyin_both": -1.37,         # both are pinyin: two names, not one misspelt
     # How common an exactly agreeing name is, per doubling of: the identities known to go by
     # it (each giving its own phone or e-mail), the records giving it, and the records its
     # parts would give if drawn at random from the archive's names (王 + 伟 is often two
     # people, 诸葛 + 亮明 never). The same for the better attested of two near names.
-    "exact_holders": -0.69,
-    "exact_records": -0.57,
-    "exact_chance": -0.33,
-    "near_holders": -0.66,
-    "near_chance": -0.43,
-    "spelling_attested": -2.88,   # per doubling of the records that write the rarer spelling
-    "identifier": 16.1,           # a phone, e-mail, handle, plate (or account) agrees
-    "names_disagree": -11.86,     # an account agrees but the names are unalike
-    "identifier_conflict": -11.37,# both give a phone (or e-mail) and none agrees
-    "linked_through": 24.87,      # other records join them by shared identifiers
-    "identities_conflict": -9.23, # the records they are joined to give different phones
-    "unidentified": 0.93,         # of the two, those whose identity gives no phone or e-mail
+    "exact_holders": -0.72,
+    "exact_records": -0.6,
+    "exact_chance": -0.32,
+    "near_holders": -0.85,
+    "near_chance": -0.41,
+    "spelling_attested": -2.64,   # per doubling of the records that write the rarer spelling
+    "identifier": 18.6,           # a phone, e-mail, handle, plate (or account) agrees
+    "names_disagree": -11.88,     # an account agrees but the names are unalike
+    "identifier_conflict": -13.83,  # both give a phone (or e-mail) and none agrees
+    "linked_through": 29.29,      # other records join them by shared identifiers
+    "identities_conflict": -11.21,  # the records they are joined to give different phones
+    "unidentified": 0.91,         # of the two, those whose identity gives no phone or e-mail
     "second_name": 1.0,           # a second name (an alias) agrees as well
 }
 FUZZY_FLOOR = 0.8
 CROWD = 8  # a typo among this many similar names is still telling
-THRESHOLD = 0.73  # the lowest keeping precision at 0.95 where the weights were fitted
+THRESHOLD = 0.72  # the lowest keeping precision at 0.95 where the weights were fitted
 MAX_BLOCK = 60
 MAX_CASES_PER_KEY = 50
 SLIP_RECORDS = 2  # a spelling written this rarely may be a slip of a near one
