@@ -233,8 +233,7 @@ def _compare_names(a: _Prepared, b: _Prepared, counts: dict[str, int]) -> _Names
     return out
 
 
-def _people_per_name(records: dict[str, int], holders: dict[str, dict[str, set[int]]]
-                     ) -> dict[str, int]:
+def _people_per_name(records: dict[str, int], holders: dict[str, int]) -> dict[str, int]:
     """How many different people go by each name, estimated from the archive itself.
 
     A name is only as telling as it is rare *among people*, not among records: one person
@@ -243,8 +242,7 @@ def _people_per_name(records: dict[str, int], holders: dict[str, dict[str, set[i
     those giving e-mails. Without them, records are assumed to come RECORDS_PER_PERSON to a
     person.
     """
-    return {name: max(*(len(ids) for ids in holders.get(name, {}).values()),
-                      math.ceil(count / RECORDS_PER_PERSON), 1)
+    return {name: max(holders.get(name, 0), math.ceil(count / RECORDS_PER_PERSON), 1)
             for name, count in records.items()}
 
 
@@ -274,9 +272,9 @@ class _Archive:
             for compact in {c for form in item.forms for c in form.compacts}:
                 for kind in kinds:
                     holders[compact][kind].add(item.identity)
-        self.counts = _people_per_name(self.spellings, holders)
         self.holders = {name: max(len(ids) for ids in kinds.values())
                         for name, kinds in holders.items() if kinds}
+        self.counts = _people_per_name(self.spellings, self.holders)
 
     def _join_identities(self, blocks: dict[str, list[int]]) -> None:
         parent = list(range(len(self.prepared)))
@@ -455,18 +453,20 @@ def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOL
     slips: dict[str, set[str]] = defaultdict(set)  # a `d:` key's spellings
     spelled: dict[str, list[int]] = defaultdict(list)  # a spelling's records
     focus_keys: set[str] = set()
+    token_keys: list[list[str]] = []  # each record's `t:` keys, for its crowd below
     for index, item in enumerate(prepared):
         keys: set[str] = set()
         for form in item.forms:
             for key in name_block_keys(form):
                 if key.startswith("d:"):
                     slips[key].add(form.canonical)
+                    if item.record.case == focus:
+                        focus_keys.add(key)
                 else:
                     keys.add(key)
             if not spelled[form.canonical] or spelled[form.canonical][-1] != index:
                 spelled[form.canonical].append(index)
-            if item.record.case == focus:
-                focus_keys |= {k for k in name_block_keys(form) if k.startswith("d:")}
+        token_keys.append([k for k in keys if k.startswith("t:")])
         keys.update(f"i:{kind}:{value}" for kind, value in item.ids)
         for key in keys:
             blocks[key].append(index)
@@ -478,10 +478,8 @@ def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOL
             blocks[f"j:{item.identity}"].append(index)
             if item.record.case == focus:
                 focus_keys.add(f"j:{item.identity}")
-    for item in prepared:
-        sizes = [len(blocks[k]) for form in item.forms for k in name_block_keys(form)
-                 if k.startswith("t:")]
-        item.crowd = min(sizes, default=1)
+    for item, tokens in zip(prepared, token_keys, strict=True):
+        item.crowd = min((len(blocks[k]) for k in tokens), default=1)
     seen: set[int] = set()
     n = len(prepared)
     matches: list[PersonMatch] = []
