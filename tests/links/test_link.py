@@ -7,7 +7,7 @@ from pathlib import Path
 from tipline.case import load_case
 from tipline.links.extract import PersonRecord, extract
 from tipline.links.identifiers import Identifier
-from tipline.links.link import MAX_BLOCK, link_cases, match_people
+from tipline.links.link import MAX_BLOCK, TOKEN_BLOCK, link_cases, match_people
 
 CASES = Path(__file__).parent / "cases"
 
@@ -153,3 +153,20 @@ def test_identifiers_join_records_that_share_none_directly() -> None:
     assert "other records join them by shared identifiers" in through.reasons
     assert not found & {("a", "d"), ("c", "d"), ("a", "e"), ("c", "e")}
     assert not any(x.startswith("f") for pair in found for x in pair)
+
+
+def test_a_crowded_token_block_is_not_compared_a_spelling_block_of_that_size_is() -> None:
+    """A token with the others' initials ("zhang|w") is the weakest key: beyond TOKEN_BLOCK
+    records it is dropped, while a spelling's own block of the same size is compared.
+    Zhang Weiming / Zhang Waiminh (two letters apart) share only that token key."""
+    def crowd(count: int) -> list[PersonRecord]:
+        givens = (f"Wo{a}{b}" for a in "bcdfgkpqrstvxz" for b in "bcdfgkpqrstvxz" if a != b)
+        return [person(f"w{i}", f"Zhang {g}") for i, g in zip(range(count), givens,
+                                                                  strict=False)]
+
+    pair = [person("a", "Zhang Weiming"), person("b", "Zhang Waiminh")]
+    assert ("a", "b") in pairs(match_people([*pair, *crowd(TOKEN_BLOCK - 3)], threshold=0.0))
+    assert ("a", "b") not in pairs(match_people([*pair, *crowd(TOKEN_BLOCK + 5)],
+                                                threshold=0.0))
+    namesakes = [person(f"s{i}", "Zhang Weiming") for i in range(TOKEN_BLOCK + 5)]
+    assert ("s0", "s1") in pairs(match_people(namesakes, threshold=0.0))
