@@ -170,3 +170,19 @@ def test_a_crowded_token_block_is_not_compared_a_spelling_block_of_that_size_is(
                                                 threshold=0.0))
     namesakes = [person(f"s{i}", "Zhang Weiming") for i in range(TOKEN_BLOCK + 5)]
     assert ("s0", "s1") in pairs(match_people(namesakes, threshold=0.0))
+
+
+def test_matches_do_not_depend_on_the_archives_order() -> None:
+    """Each name is compared with the other either way round ("Wang Jun-Bin" reads as
+    "bin wangjun" as well as "wang junbin"; "Wang Junbn" is a slip of the second), so the
+    same archive in another order gives the same pairs, scores and reasons."""
+    archive = [*others(30, "Maria"), person("a", "Wang Jun-Bin"), person("b", "Wang Junbn"),
+               person("c", "Maria Norgor"), person("d", "M. Norgor"), person("e", "Yu Yu-Hong"),
+               person("f", "Yu Yuhang"), person("g", "张伟明"), person("h", "Zhang Weiming")]
+
+    def seen(matches: list) -> list:  # type: ignore[type-arg]
+        return sorted((m.a.key, m.b.key, round(m.score, 9), m.reasons) for m in matches)
+
+    first = match_people(archive, threshold=0.0)
+    assert ("a", "b") in pairs(match_people(archive))
+    assert seen(first) == seen(match_people(archive[::-1], threshold=0.0))

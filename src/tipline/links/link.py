@@ -38,35 +38,35 @@ from tipline.links.names import NameForms, name_forms
 # anything is compared.
 WEIGHTS: dict[str, float] = {
     "prior": -6.25,
-    "name_exact": 8.37,           # a compact spelling agrees (any order, any script)
-    "name_fuzzy": 44.06,          # per unit of edit similarity above `FUZZY_FLOOR`
-    "name_initials": 4.89,        # "M. Norgor" and "Maria Norgor"
-    "name_crowded": 0.2,          # per doubling of a fuzzy name's neighbours beyond CROWD
-    "homophone": -20.01,          # same pinyin, different characters (张伟 / 张薇)
-    "same_characters": 0.82,      # written alike in Chinese characters, not only in pinyin
+    "name_exact": 8.41,           # a compact spelling agrees (any order, any script)
+    "name_fuzzy": 43.85,          # per unit of edit similarity above `FUZZY_FLOOR`
+    "name_initials": 4.73,        # "M. Norgor" and "Maria Norgor"
+    "name_crowded": 0.21,         # per doubling of a fuzzy name's neighbours beyond CROWD
+    "homophone": -20.9,           # same pinyin, different characters (张伟 / 张薇)
+    "same_characters": 0.86,      # written alike in Chinese characters, not only in pinyin
     "pinyin_slip": 1.28,          # one of two spellings of a Chinese name is not pinyin
-    "pinyin_both": -1.51,         # both are pinyin: two names, not one misspelt
+    "pinyin_both": -1.5,          # both are pinyin: two names, not one misspelt
     # How common an exactly agreeing name is, per doubling of: the identities known to go by
     # it (each giving its own phone or e-mail), the records giving it, and the records its
     # parts would give if drawn at random from the archive's names (王 + 伟 is often two
     # people, 诸葛 + 亮明 never). The same for the better attested of two near names.
     "exact_holders": -0.73,
-    "exact_records": -0.57,
+    "exact_records": -0.58,
     "exact_chance": -0.32,
-    "near_holders": -0.94,
+    "near_holders": -0.89,
     "near_chance": -0.39,
-    "spelling_attested": -2.51,   # per doubling of the records that write the rarer spelling
-    "identifier": 18.2,           # a phone, e-mail, handle, plate (or account) agrees
-    "names_disagree": -12.77,     # an account agrees but the names are unalike
-    "identifier_conflict": -14.86,  # both give a phone (or e-mail) and none agrees
-    "linked_through": 27.9,       # other records join them by shared identifiers
-    "identities_conflict": -12.55,  # the records they are joined to give different phones
-    "unidentified": 0.9,          # of the two, those whose identity gives no phone or e-mail
+    "spelling_attested": -2.52,   # per doubling of the records that write the rarer spelling
+    "identifier": 21.09,          # a phone, e-mail, handle, plate (or account) agrees
+    "names_disagree": -15.81,     # an account agrees but the names are unalike
+    "identifier_conflict": -15.49,  # both give a phone (or e-mail) and none agrees
+    "linked_through": 29.39,      # other records join them by shared identifiers
+    "identities_conflict": -13.04,  # the records they are joined to give different phones
+    "unidentified": 0.88,         # of the two, those whose identity gives no phone or e-mail
     "second_name": 1.0,           # a second name (an alias) agrees as well
 }
 FUZZY_FLOOR = 0.8
 CROWD = 8  # a typo among this many similar names is still telling
-THRESHOLD = 0.725  # the lowest keeping precision at 0.95 where the weights were fitted
+THRESHOLD = 0.715  # the lowest keeping precision at 0.95 where the weights were fitted
 MAX_BLOCK = 60
 # A token with the others' initials ("zhang|w") is the weakest key: in a block this full, a
 # near spelling is more often a namesake than a slip (and one-letter slips also meet by
@@ -197,13 +197,18 @@ class _Names:
 
 
 def _similarity(a: NameForms, b: NameForms) -> float:
-    """Best edit similarity of two names' spellings, or 0 when below `FUZZY_FLOOR` (every
-    spelling of a name has about one length, so many pairs are told apart by that alone)."""
+    """Best edit similarity of two names' spellings, either way round, or 0 when below
+    `FUZZY_FLOOR` (every spelling of a name has about one length, so many pairs are told apart
+    by that alone). Each name's canonical spelling is compared with the other's spellings,
+    which hold every order it may take ("Wang Jun-Bin" is "bin wangjun" and "wang junbin")."""
     (a_short, a_long), (b_short, b_long) = a.lengths, b.lengths
     if max(a_short - b_long, b_short - a_long) > (1 - FUZZY_FLOOR) * max(a_long, b_long):
         return 0.0
-    return max(OSA.normalized_similarity(a.canonical, y, score_cutoff=FUZZY_FLOOR)
-               for y in b.compacts)  # b's spellings hold every order a's canonical one may take
+    best = max(OSA.normalized_similarity(a.canonical, y, score_cutoff=FUZZY_FLOOR)
+               for y in b.compacts)
+    floor = max(best, FUZZY_FLOOR)  # the other way round need only beat it
+    return max(best, *(OSA.normalized_similarity(b.canonical, x, score_cutoff=floor)
+                       for x in a.compacts))
 
 
 def _compare_names(a: _Prepared, b: _Prepared, counts: dict[str, int]) -> _Names:
@@ -347,7 +352,7 @@ def pair_features(a: _Prepared, b: _Prepared, archive: _Archive
         return f, ()  # unalike names and nothing shared: nothing to weigh
     if names.kind:
         fa, fb = names.forms or (a.forms[0], b.forms[0])
-        known = fa if archive.spelling(fa) >= archive.spelling(fb) else fb
+        known = max(fa, fb, key=lambda f: (archive.spelling(f), f.written))
         spellings = fa.compacts & fb.compacts or known.compacts
         holders = math.log2(max(min(archive.holders.get(c, 1) for c in spellings), 1))
         chance = archive.chance(known) if names.kind != "exact" else \
@@ -508,6 +513,8 @@ def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOL
         if a.record.case == b.record.case or (
                 focus is not None and focus not in (a.record.case, b.record.case)):
             continue
+        if b.record.key < a.record.key:  # either way round: the same pair, the same words
+            a, b = b, a
         score, reasons = score_pair(a, b, archive, weights)
         if score >= threshold:
             matches.append(PersonMatch(a.record, b.record, score, reasons))
