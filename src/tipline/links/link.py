@@ -70,8 +70,9 @@ THRESHOLD = 0.715  # the lowest keeping precision at 0.95 where the weights were
 MAX_BLOCK = 60
 # A token with the others' initials ("zhang|w") is the weakest key: in a block this full, a
 # near spelling is more often a namesake than a slip (and one-letter slips also meet by
-# their `d:` keys). Chosen on the training archive (seed 99): at 20 its blocks kept all but
-# 0.06% of the true pairs the linker found through them alone, and compared 60% fewer pairs.
+# their `d:` keys). Chosen on the training archive (seed 99): at 20 its blocks lose 115 of the
+# 3,599 true pairs the linker found only through them (0.06% of all it found) and compare 60%
+# fewer pairs.
 TOKEN_BLOCK = 20
 MAX_CASES_PER_KEY = 50
 SLIP_RECORDS = 2  # a spelling written this rarely may be a slip of a near one
@@ -121,12 +122,11 @@ class _Prepared:
 
     __slots__ = ("contacts", "crowd", "forms", "identity", "ids", "index", "kinds", "record")
 
-    def __init__(self, index: int, record: PersonRecord, extra_ids: Iterable[Identifier] = (),
-                 known: dict[str, NameForms | None] | None = None) -> None:
+    def __init__(self, index: int, record: PersonRecord, forms: list[NameForms],
+                 extra_ids: Iterable[Identifier] = ()) -> None:
         self.index = index
         self.record = record
-        self.forms: list[NameForms] = [
-            f for n in record.names if (f := known[n] if known is not None else name_forms(n))]
+        self.forms = forms
         ids = [i for i in (*record.identifiers, *extra_ids) if i.kind in EXACT_KINDS
                or i.kind.startswith("blind:")]
         self.ids = {(i.kind, i.value): i for i in ids}
@@ -352,7 +352,7 @@ def pair_features(a: _Prepared, b: _Prepared, archive: _Archive
         return f, ()  # unalike names and nothing shared: nothing to weigh
     if names.kind:
         fa, fb = names.forms or (a.forms[0], b.forms[0])
-        known = max(fa, fb, key=lambda f: (archive.spelling(f), f.written))
+        known = max(fa, fb, key=lambda form: (archive.spelling(form), form.written))
         spellings = fa.compacts & fb.compacts or known.compacts
         holders = math.log2(max(min(archive.holders.get(c, 1) for c in spellings), 1))
         chance = archive.chance(known) if names.kind != "exact" else \
@@ -462,7 +462,8 @@ def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOL
     # has more names than it holds)
     known = {n: name_forms(n) for r in records for n in r.names}
     prepared = [
-        _Prepared(i, r, blind_identifiers(blind_key, r.identifiers) if blind_key else (), known)
+        _Prepared(i, r, [f for n in r.names if (f := known[n])],
+                  blind_identifiers(blind_key, r.identifiers) if blind_key else ())
         for i, r in enumerate(records)
     ]
     blocks: dict[str, list[int]] = defaultdict(list)
