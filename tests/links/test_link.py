@@ -186,3 +186,45 @@ def test_matches_do_not_depend_on_the_archives_order() -> None:
     first = match_people(archive, threshold=0.0)
     assert ("a", "b") in pairs(match_people(archive))
     assert seen(first) == seen(match_people(archive[::-1], threshold=0.0))
+
+
+def test_pairs_that_could_not_link_are_not_compared_and_the_links_stay_the_same(
+        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A name held by many people with their own phones cannot link two of them by itself,
+    nor a slip of it: those pairs are left uncompared (`_Reach`), and the links, scores and
+    reasons are exactly those of comparing every blocked pair."""
+    import sys
+
+    from tipline.links import link
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
+    from links_synthetic import generate
+    from tipline.links.identifiers import clean
+
+    crowd = [person(f"w{i}", "Wang Wei", ("phone", f"+86138001380{i:02d}")) for i in range(40)]
+    crowd += [person("x", "Wang Wei"), person("y", "Wang Wei"), person("z", "Wang Weii")]
+    raw, _ = generate(3000, seed=11)
+    synthetic = [PersonRecord(r.case, r.person, "subject", (r.name,), tuple(
+        found for kind, value in (("phone", r.phone), ("email", r.email))
+        if value and (found := clean(kind, value, "CN")) is not None)) for r in raw]
+    compared: list[tuple[str, str]] = []
+    features = link.pair_features
+
+    def counted(a, b, archive):  # type: ignore[no-untyped-def]
+        compared.append((a.record.case, b.record.case))
+        return features(a, b, archive)
+
+    monkeypatch.setattr(link, "pair_features", counted)
+
+    def seen(matches: list) -> list:  # type: ignore[type-arg]
+        return sorted((m.a.key, m.b.key, round(m.score, 9), m.reasons) for m in matches)
+
+    for archive in (crowd, synthetic):
+        compared.clear()
+        pruned = seen(match_people(archive))
+        fewer = set(compared)
+        compared.clear()
+        assert pruned == seen(match_people(archive, prune=False))
+        assert fewer < set(compared)
+        if archive is crowd:  # the namesakes with phones: compared only without pruning
+            assert ("w0", "w1") in set(compared) - fewer

@@ -340,6 +340,97 @@ class _Archive:
         return found
 
 
+class _Reach:
+    """Which blocked pairs could reach the threshold (log-odds `floor`) at all.
+
+    Blocks of common names grow with the square of the archive (more records per name, more
+    of them within the block caps), and at 1M records most of their pairs are namesakes no
+    score would link. A pair that shares an identifier or an identity meets in that block, so
+    in a name's own block (`c:`) and between two spellings one slip apart (`d:`), a pair can
+    only link on its names, and the most it can score there is known before comparing it:
+    every feature at its best over the names involved, the commonness of the name included.
+    Pairs whose best is under the threshold are not compared: the links are the same, only
+    found with fewer comparisons.
+    """
+
+    def __init__(self, archive: _Archive, spelled: dict[str, list[int]],
+                 weights: dict[str, float], floor: float) -> None:
+        self.archive, self.spelled, self.weights, self.floor = archive, spelled, weights, floor
+        self.lift = max(weights["unidentified"], 0.0)  # per record whose identity gives no contact
+        self.exact = weights["prior"] + weights["name_exact"] + sum(
+            max(weights[k], 0.0) for k in ("same_characters", "second_name"))
+        self._spelled_forms: dict[str, list[NameForms]] = {}
+
+    def _most(self, spread: dict[str, list[float]]) -> float:
+        """Each feature's largest contribution over the values it can take."""
+        return sum(self.weights[k] * (min(v) if self.weights[k] < 0 else max(v))
+                   for k, v in spread.items())
+
+    def _bare(self, i: int) -> bool:
+        return not self.archive.contacts[self.archive.prepared[i].identity]
+
+    def _forms(self, spelling: str) -> list[NameForms]:
+        """The distinct names written by the records of one spelling (its `spelled` list)."""
+        if (found := self._spelled_forms.get(spelling)) is None:
+            prepared = self.archive.prepared
+            found = self._spelled_forms[spelling] = list(
+                {f.written: f for i in self.spelled[spelling] for f in prepared[i].forms
+                 }.values())
+        return found
+
+    def name_block(self, members: list[int]) -> Iterator[tuple[int, int]]:
+        """The pairs of a `c:` block (records writing one compact spelling: an exact name
+        agreement) that could link. `unidentified` lifts only records whose identity gives
+        no phone or e-mail, so a crowded name block compares those records, or none."""
+        archive = self.archive
+        forms = list({f.written: f for i in members for f in archive.prepared[i].forms
+                      }.values())
+        spellings = {c for form in forms for c in form.compacts}
+        most = self.exact + self._most({
+            "exact_records": [math.log2(archive.spellings.get(c, 1)) for c in spellings],
+            "exact_holders": [math.log2(archive.holders.get(c, 1)) for c in spellings],
+            "exact_chance": [archive.chance(form) for form in forms]})
+        if most >= self.floor:
+            yield from _within(members)
+            return
+        if most + 2 * self.lift < self.floor:
+            return
+        bare = [i for i in members if self._bare(i)]
+        yield from _within(bare)
+        if most + self.lift >= self.floor:
+            yield from ((i, j) for i in bare for j in members if not self._bare(j))
+
+    def slip(self, ours: str, theirs: str) -> bool:
+        """Whether a record of spelling `ours` and one of `theirs`, one slip apart, could
+        link: as near names (or initials), with the commonness of the better attested one."""
+        archive, w = self.archive, self.weights
+        a_forms, b_forms = self._forms(ours), self._forms(theirs)
+        if any(a.compacts & b.compacts for a in a_forms for b in b_forms):
+            return True  # an exact agreement after all: its name block decides
+        similarity = max(_similarity(a, b) for a in a_forms for b in b_forms)
+        attested = ([archive.spelling(f) for f in a_forms], [archive.spelling(f) for f in b_forms])
+        known = a_forms if min(attested[0]) > max(attested[1]) else \
+            b_forms if min(attested[1]) > max(attested[0]) else a_forms + b_forms
+        near = max(w["name_initials"], 0.0)
+        if similarity >= FUZZY_FLOOR:
+            crowds = [archive.prepared[i].crowd for s in (ours, theirs) for i in self.spelled[s]]
+            near = max(near, w["name_fuzzy"] * (similarity - FUZZY_FLOOR)
+                       + max(w["pinyin_slip"], w["pinyin_both"], 0.0) + self._most({
+                           "name_crowded": [math.log2(max(c, CROWD) / CROWD) for c in crowds],
+                           "spelling_attested": [math.log2(x) for x in (*attested[0],
+                                                                         *attested[1])]}))
+        most = w["prior"] + near + 2 * self.lift + self._most({
+            "near_holders": [math.log2(archive.holders.get(c, 1))
+                             for f in known for c in f.compacts],
+            "near_chance": [archive.chance(f) for f in known]})
+        return most >= self.floor
+
+
+def _within(members: list[int]) -> Iterator[tuple[int, int]]:
+    for x, i in enumerate(members):
+        yield from ((i, j) for j in members[x + 1:])
+
+
 def pair_features(a: _Prepared, b: _Prepared, archive: _Archive
                   ) -> tuple[dict[str, float], tuple[str, ...]]:
     """What two records share, as one value per named weight, and the reasons, strongest
@@ -416,45 +507,49 @@ def score_pair(a: _Prepared, b: _Prepared, archive: _Archive,
 
 
 def _candidates(blocks: dict[str, list[int]], slips: dict[str, set[str]],
-                spelled: dict[str, list[int]], max_block: int, focus_keys: set[str] | None
-                ) -> Iterator[tuple[int, int]]:
+                spelled: dict[str, list[int]], max_block: int, focus_keys: set[str] | None,
+                reach: _Reach | None) -> Iterator[tuple[int, int]]:
     """Pairs of record indexes to compare (with repeats): those sharing a block key, and
     those whose spellings share a `d:` key (one slip apart) where one of the two spellings is
     rare enough to be a slip. A spelling's own records meet in its `c:` block, so the many
     `d:` keys of one spelling do not pair them again; and two spellings that both recur are
     not paired here, which keeps this work linear as the archive grows (more records per
-    name made those cross-products grow with its square)."""
+    name made those cross-products grow with its square). With `reach`, name and slip pairs
+    that could not link are left out."""
     caps = {"i": MAX_CASES_PER_KEY, "t": min(TOKEN_BLOCK, max_block)}  # others: max_block
     for key, members in blocks.items():
         if len(members) < 2 or (focus_keys is not None and key not in focus_keys):
             continue
         if len(members) > caps.get(key[0], max_block):
             continue
-        for x, i in enumerate(members):
-            for j in members[x + 1:]:
-                yield i, j
+        yield from reach.name_block(members) if reach and key[0] == "c" else _within(members)
     for key, spellings in slips.items():
         if len(spellings) < 2 or (focus_keys is not None and key not in focus_keys):
             continue
-        sides = [spelled[s] for s in sorted(spellings)]
-        if sum(map(len, sides)) > max_block:
+        ordered = sorted(spellings)
+        if sum(len(spelled[s]) for s in ordered) > max_block:
             continue
-        for x, side in enumerate(sides):
-            for other in sides[x + 1:]:
-                if min(len(side), len(other)) <= SLIP_RECORDS:
+        for x, ours in enumerate(ordered):
+            for theirs in ordered[x + 1:]:
+                side, other = spelled[ours], spelled[theirs]
+                if min(len(side), len(other)) <= SLIP_RECORDS and (
+                        reach is None or reach.slip(ours, theirs)):
                     yield from ((i, j) for i in side for j in other)
 
 
 def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOLD,
                  max_block: int = MAX_BLOCK, blind_key: bytes | None = None,
-                 weights: dict[str, float] = WEIGHTS, focus: str | None = None
-                 ) -> list[PersonMatch]:
+                 weights: dict[str, float] = WEIGHTS, focus: str | None = None,
+                 prune: bool = True) -> list[PersonMatch]:
     """Pairs of records (from different cases) that are one person, best first.
 
     With `blind_key`, every identifier is also compared by its blind index, so a record
     whose identity is sealed (it carries only blinded identifiers) still matches. With
     `focus` (a case id), only pairs with one record in that case are compared: the same
     pairs, with the same scores, as the whole archive's matching gives for that case.
+    With `prune` (the default), name and slip pairs that could not reach the threshold are
+    not compared (`_Reach`); without it every blocked pair is scored, as the weights' fit
+    needs.
     """
     from tipline.links.blind import blind_identifiers
 
@@ -504,8 +599,10 @@ def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOL
     seen: set[int] = set()
     n = len(prepared)
     matches: list[PersonMatch] = []
+    floor = math.log(threshold / (1 - threshold)) if 0 < threshold < 1 else -math.inf
+    reach = _Reach(archive, spelled, weights, floor) if prune else None
     for i, j in _candidates(blocks, slips, spelled, max_block,
-                            None if focus is None else focus_keys):
+                            None if focus is None else focus_keys, reach):
         pair = i * n + j if i < j else j * n + i
         if pair in seen:
             continue
