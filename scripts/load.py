@@ -92,6 +92,7 @@ class Run:
     worker_cpu_s: float = 0.0  # the analysis worker's process, when it has its own
     client_cpu_s: float = 0.0
     locust_cpu_warning: bool = False
+    crowd_nice: int = 0
     log_leak: bool = False
     jobs: dict[str, int] = field(default_factory=dict)
     ends: list[float] = field(default_factory=list)  # seconds into the run each row ended
@@ -126,6 +127,8 @@ def attack(config: str) -> None:
     from locust.env import Environment
 
     cfg = json.loads(Path(config).read_text())
+    if cfg.get("nice"):  # other machines' CPU: it yields to the server and the users it measures
+        os.nice(cfg["nice"])
     users.CONFIG.update(reporter_url=cfg["reporter_url"], staff_url=cfg["staff_url"],
                         staff=[tuple(s) for s in cfg["staff"]])
     users.Attacker.fixed_count = cfg["attackers"]
@@ -237,6 +240,7 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
                 (folder / "attack.json").write_text(json.dumps({
                     **{k: users.CONFIG[k] for k in ("reporter_url", "staff_url", "staff")},
                     "attackers": args.attackers, "duration": args.duration,
+                    "nice": args.crowd_nice,
                     "out": str(folder / "attack-rows.json")}))
                 crowd = subprocess.Popen([sys.executable, __file__, "--attack",
                                           str(folder / "attack.json")], env=env, text=True,
@@ -288,6 +292,7 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
             result.load = (result.load[0], os.getloadavg()[0])
             result.locust_cpu_warning = any(r.cpu_warning_emitted for r in runners)
             if crowd is not None:
+                result.crowd_nice = args.crowd_nice
                 crowd.wait(timeout=args.duration + 120)
                 measured = json.loads((folder / "attack-rows.json").read_text())
                 for name, status, ms, ok, end in measured["rows"]:
@@ -333,7 +338,8 @@ def table(run_: Run) -> str:
              f"CPU: server {run_.server_cpu_s:.0f} s"
              + (f", analysis process {run_.worker_cpu_s:.0f} s" if run_.worker != "thread" else "")
              + f", locust {run_.client_cpu_s:.0f} s"
-             f"{', locust short of CPU' if run_.locust_cpu_warning else ''}")
+             + (f" (the attacking crowd at nice {run_.crowd_nice})" if run_.crowd_nice else "")
+             + (", locust short of CPU" if run_.locust_cpu_warning else ""))
     out = [title, "", "| route | n | req/s | p50 ms | p95 ms | p99 ms | max ms | answers |",
            "|---|---|---|---|---|---|---|---|"]
     for route in run_.routes():
@@ -395,6 +401,9 @@ def main() -> None:
     parser.add_argument("--reporters", type=int, default=50)
     parser.add_argument("--staff", type=int, default=20)
     parser.add_argument("--attackers", type=int, default=200)
+    parser.add_argument("--crowd-nice", type=int, default=0, help="run the attacking crowd "
+                        "at this lower CPU priority: it stands for other machines, whose CPU "
+                        "is not the server's (the guesses a second are in each run's table)")
     parser.add_argument("--worker", choices=["child", "thread", "process"], default="child",
                         help="the analysis worker: `tipline serve`'s own child process (its "
                         "default), a thread in the server (TIPLINE_ANALYSIS_PROCESS=0) or a "

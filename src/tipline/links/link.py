@@ -348,26 +348,53 @@ class _Reach:
     score would link. A pair that shares an identifier or an identity meets in that block, so
     in a name's own block (`c:`) and between two spellings one slip apart (`d:`), a pair can
     only link on its names, and the most it can score there is known before comparing it:
-    every feature at its best over the names involved, the commonness of the name included.
-    Pairs whose best is under the threshold are not compared: the links are the same, only
-    found with fewer comparisons.
+    every feature at its best over the names involved, the commonness of the name included,
+    `unidentified` only for records whose identity gives no phone or e-mail, and a conflict
+    weight for two identities whose phones (or e-mails) disagree. Pairs whose best is under
+    the threshold are not compared: the links are the same, found with fewer comparisons.
     """
 
     def __init__(self, archive: _Archive, spelled: dict[str, list[int]],
                  weights: dict[str, float], floor: float) -> None:
         self.archive, self.spelled, self.weights, self.floor = archive, spelled, weights, floor
-        self.lift = max(weights["unidentified"], 0.0)  # per record whose identity gives no contact
+        self.lift = max(weights["unidentified"], 0.0)  # per record whose identity gives none
+        # the least a conflict costs: its record-level or its identity-level weight
+        self.apart = max(min(-weights["identifier_conflict"], -weights["identities_conflict"]),
+                         0.0)
         self.exact = weights["prior"] + weights["name_exact"] + sum(
             max(weights[k], 0.0) for k in ("same_characters", "second_name"))
         self._spelled_forms: dict[str, list[NameForms]] = {}
+        self._kinds: dict[int, set[str]] = {}
 
     def _most(self, spread: dict[str, list[float]]) -> float:
         """Each feature's largest contribution over the values it can take."""
         return sum(self.weights[k] * (min(v) if self.weights[k] < 0 else max(v))
                    for k, v in spread.items())
 
-    def _bare(self, i: int) -> bool:
-        return not self.archive.contacts[self.archive.prepared[i].identity]
+    def _contacts(self, i: int) -> tuple[set[tuple[str, str]], set[str]]:
+        """The phones and e-mails a record's identity gives, and their kinds."""
+        identity = self.archive.prepared[i].identity
+        contacts = self.archive.contacts[identity]
+        if (kinds := self._kinds.get(identity)) is None:
+            kinds = self._kinds[identity] = {k for k, _ in contacts}
+        return contacts, kinds
+
+    def _could_link(self, most: float, pairs: Iterable[tuple[int, int]]
+                    ) -> Iterator[tuple[int, int]]:
+        """The pairs whose best score, `most` before the records' own contacts, could reach
+        the threshold: lifted for each record whose identity gives no contact, lowered where
+        both identities give a phone (or e-mail) and none agrees (identities that differ)."""
+        if most - self.apart >= self.floor:
+            yield from pairs
+            return
+        if most + 2 * self.lift < self.floor:
+            return
+        for i, j in pairs:
+            (mine, my_kinds), (theirs, their_kinds) = self._contacts(i), self._contacts(j)
+            best = most + self.lift * ((not mine) + (not theirs))
+            if best >= self.floor and (best - self.apart >= self.floor or mine is theirs
+                                       or not my_kinds & their_kinds or mine & theirs):
+                yield i, j
 
     def _forms(self, spelling: str) -> list[NameForms]:
         """The distinct names written by the records of one spelling (its `spelled` list)."""
@@ -380,8 +407,7 @@ class _Reach:
 
     def name_block(self, members: list[int]) -> Iterator[tuple[int, int]]:
         """The pairs of a `c:` block (records writing one compact spelling: an exact name
-        agreement) that could link. `unidentified` lifts only records whose identity gives
-        no phone or e-mail, so a crowded name block compares those records, or none."""
+        agreement) that could link."""
         archive = self.archive
         forms = list({f.written: f for i in members for f in archive.prepared[i].forms
                       }.values())
@@ -390,23 +416,16 @@ class _Reach:
             "exact_records": [math.log2(archive.spellings.get(c, 1)) for c in spellings],
             "exact_holders": [math.log2(archive.holders.get(c, 1)) for c in spellings],
             "exact_chance": [archive.chance(form) for form in forms]})
-        if most >= self.floor:
-            yield from _within(members)
-            return
-        if most + 2 * self.lift < self.floor:
-            return
-        bare = [i for i in members if self._bare(i)]
-        yield from _within(bare)
-        if most + self.lift >= self.floor:
-            yield from ((i, j) for i in bare for j in members if not self._bare(j))
+        return self._could_link(most, _within(members))
 
-    def slip(self, ours: str, theirs: str) -> bool:
-        """Whether a record of spelling `ours` and one of `theirs`, one slip apart, could
-        link: as near names (or initials), with the commonness of the better attested one."""
+    def slip(self, ours: str, theirs: str) -> Iterator[tuple[int, int]]:
+        """The pairs of a record of spelling `ours` and one of `theirs`, one slip apart, that
+        could link: as near names (or initials), with the commonness of the better attested."""
         archive, w = self.archive, self.weights
         a_forms, b_forms = self._forms(ours), self._forms(theirs)
+        pairs = ((i, j) for i in self.spelled[ours] for j in self.spelled[theirs])
         if any(a.compacts & b.compacts for a in a_forms for b in b_forms):
-            return True  # an exact agreement after all: its name block decides
+            return pairs  # an exact agreement after all: its name block decides
         similarity = max(_similarity(a, b) for a in a_forms for b in b_forms)
         attested = ([archive.spelling(f) for f in a_forms], [archive.spelling(f) for f in b_forms])
         known = a_forms if min(attested[0]) > max(attested[1]) else \
@@ -419,11 +438,11 @@ class _Reach:
                            "name_crowded": [math.log2(max(c, CROWD) / CROWD) for c in crowds],
                            "spelling_attested": [math.log2(x) for x in (*attested[0],
                                                                          *attested[1])]}))
-        most = w["prior"] + near + 2 * self.lift + self._most({
+        most = w["prior"] + near + self._most({
             "near_holders": [math.log2(archive.holders.get(c, 1))
                              for f in known for c in f.compacts],
             "near_chance": [archive.chance(f) for f in known]})
-        return most >= self.floor
+        return self._could_link(most, pairs)
 
 
 def _within(members: list[int]) -> Iterator[tuple[int, int]]:
@@ -532,9 +551,10 @@ def _candidates(blocks: dict[str, list[int]], slips: dict[str, set[str]],
         for x, ours in enumerate(ordered):
             for theirs in ordered[x + 1:]:
                 side, other = spelled[ours], spelled[theirs]
-                if min(len(side), len(other)) <= SLIP_RECORDS and (
-                        reach is None or reach.slip(ours, theirs)):
-                    yield from ((i, j) for i in side for j in other)
+                if min(len(side), len(other)) > SLIP_RECORDS:
+                    continue
+                yield from reach.slip(ours, theirs) if reach else (
+                    (i, j) for i in side for j in other)
 
 
 def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOLD,
