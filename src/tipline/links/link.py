@@ -5,9 +5,10 @@ spelling of a name in any order or script, one name token plus the initials of t
 or the whole name with a letter left out (so one slip leaves a key intact). Keys shared by
 more than `max_block` records (a very common name, a hotline's own phone number; a token
 with initials beyond `TOKEN_BLOCK`) are dropped: such a key says little, and dropping it is
-what keeps the work near-linear in the archive's size. Each candidate pair gets a log-odds
-score from one named weight per feature (`WEIGHTS`), so every score can be read back as the
-reasons that made it.
+what keeps the work near-linear in the archive's size; so is leaving out the pairs of a name
+block that could not reach the threshold without a shared identifier (`_Reach`). Each
+candidate pair gets a log-odds score from one named weight per feature (`WEIGHTS`), so every
+score can be read back as the reasons that made it.
 
 Some of what tells two records apart is only in the archive as a whole (`_Archive`): how
 many people go by a name, whether a spelling recurs (a name in its own right, not a slip),
