@@ -397,21 +397,22 @@ class _Reach:
                                        or not my_kinds & their_kinds or mine & theirs):
                 yield i, j
 
+    def _distinct_forms(self, members: Iterable[int]) -> list[NameForms]:
+        """The distinct names the records write."""
+        prepared = self.archive.prepared
+        return list({f.written: f for i in members for f in prepared[i].forms}.values())
+
     def _forms(self, spelling: str) -> list[NameForms]:
-        """The distinct names written by the records of one spelling (its `spelled` list)."""
+        """The distinct names written by the records of one spelling, once per spelling."""
         if (found := self._spelled_forms.get(spelling)) is None:
-            prepared = self.archive.prepared
-            found = self._spelled_forms[spelling] = list(
-                {f.written: f for i in self.spelled[spelling] for f in prepared[i].forms
-                 }.values())
+            found = self._spelled_forms[spelling] = self._distinct_forms(self.spelled[spelling])
         return found
 
     def name_block(self, members: list[int]) -> Iterator[tuple[int, int]]:
         """The pairs of a `c:` block (records writing one compact spelling: an exact name
         agreement) that could link."""
         archive = self.archive
-        forms = list({f.written: f for i in members for f in archive.prepared[i].forms
-                      }.values())
+        forms = self._distinct_forms(members)
         spellings = {c for form in forms for c in form.compacts}
         most = self.exact + self._most({
             "exact_records": [math.log2(archive.spellings.get(c, 1)) for c in spellings],
@@ -419,12 +420,12 @@ class _Reach:
             "exact_chance": [archive.chance(form) for form in forms]})
         return self._could_link(most, _within(members))
 
-    def slip(self, ours: str, theirs: str) -> Iterator[tuple[int, int]]:
-        """The pairs of a record of spelling `ours` and one of `theirs`, one slip apart, that
+    def slip(self, ours: str, theirs: str, pairs: Iterable[tuple[int, int]]
+             ) -> Iterable[tuple[int, int]]:
+        """Those of `pairs` (a record of spelling `ours`, one of `theirs`, one slip apart) that
         could link: as near names (or initials), with the commonness of the better attested."""
         archive, w = self.archive, self.weights
         a_forms, b_forms = self._forms(ours), self._forms(theirs)
-        pairs = ((i, j) for i in self.spelled[ours] for j in self.spelled[theirs])
         if any(a.compacts & b.compacts for a in a_forms for b in b_forms):
             return pairs  # an exact agreement after all: its name block decides
         similarity = max(_similarity(a, b) for a in a_forms for b in b_forms)
@@ -554,8 +555,8 @@ def _candidates(blocks: dict[str, list[int]], slips: dict[str, set[str]],
                 side, other = spelled[ours], spelled[theirs]
                 if min(len(side), len(other)) > SLIP_RECORDS:
                     continue
-                yield from reach.slip(ours, theirs) if reach else (
-                    (i, j) for i in side for j in other)
+                pairs = ((i, j) for i in side for j in other)
+                yield from reach.slip(ours, theirs, pairs) if reach else pairs
 
 
 def match_people(records: Sequence[PersonRecord], *, threshold: float = THRESHOLD,
