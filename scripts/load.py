@@ -336,7 +336,8 @@ def table(run_: Run) -> str:
              f"analysis worker as a {run_.worker}: "
              f"{run_.seconds:.0f} s, load average {run_.load[0]:.1f} → {run_.load[1]:.1f}, "
              f"CPU: server {run_.server_cpu_s:.0f} s"
-             + (f", analysis process {run_.worker_cpu_s:.0f} s" if run_.worker != "thread" else "")
+             + (f", analysis process {run_.worker_cpu_s:.0f} s"
+                if run_.worker in ("child", "process") else "")
              + f", locust {run_.client_cpu_s:.0f} s"
              + (f" (the attacking crowd at nice {run_.crowd_nice})" if run_.crowd_nice else "")
              + (", locust short of CPU" if run_.locust_cpu_warning else ""))
@@ -404,10 +405,12 @@ def main() -> None:
     parser.add_argument("--crowd-nice", type=int, default=0, help="run the attacking crowd "
                         "at this lower CPU priority: it stands for other machines, whose CPU "
                         "is not the server's (the guesses a second are in each run's table)")
-    parser.add_argument("--worker", choices=["child", "thread", "process"], default="child",
+    parser.add_argument("--worker", choices=["child", "thread", "process", "none"],
+                        default="child",
                         help="the analysis worker: `tipline serve`'s own child process (its "
-                        "default), a thread in the server (TIPLINE_ANALYSIS_PROCESS=0) or a "
-                        "`tipline worker` process beside it (TIPLINE_ANALYSIS_THREAD=0)")
+                        "default), a thread in the server (TIPLINE_ANALYSIS_PROCESS=0), a "
+                        "`tipline worker` process beside it (TIPLINE_ANALYSIS_THREAD=0) or "
+                        "none (the requests alone; the reports queue unanalysed)")
     parser.add_argument("--keep-log", help="a folder to keep each run's server log in, and "
                         "each request's route, answer, time and when it ended (.tsv)")
     parser.add_argument("--warmup", type=float, default=0.0, help="start the legitimate "

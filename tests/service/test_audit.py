@@ -106,3 +106,41 @@ def test_failed_change_leaves_no_audit_entry(service: Service, staff_client: Tes
     r = staff_client.post("/api/v1/cases", json=CASE | {"statements": []}, headers=h)
     assert r.status_code == 422
     assert len(_actions(service)) == before
+
+
+def test_an_entry_joins_the_chain_as_its_transaction_commits(service: Service,
+                                                             backend: str) -> None:
+    """Issue 14: the chain's head is locked from an append to its commit. Recorded entries
+    wait for the commit, so a request that records early and then renders its page no
+    longer holds every other audited request behind it. Savepoints keep their meaning."""
+    import threading
+
+    before = len(_actions(service))
+    with service.database.session() as db:
+        audit.record(db, "ann", "first")
+        with pytest.raises(RuntimeError), db.begin_nested():
+            audit.record(db, "ann", "refused inside a savepoint")
+            raise RuntimeError("the savepoint rolls back")
+        with db.begin_nested():
+            audit.record(db, "ann", "kept from a savepoint")
+        if backend == "postgresql":  # SQLite has one writer: the open transaction holds it
+            other = threading.Thread(target=lambda: _record_alone(service, "bob", "meanwhile"))
+            other.start()
+            other.join(timeout=10)
+            assert not other.is_alive(), "another request waited for this one's commit"
+        audit.record(db, "ann", "last")
+    with service.database.session() as db:
+        with pytest.raises(RuntimeError), service.database.session() as failed:
+            audit.record(failed, "ann", "rolled back")
+            raise RuntimeError("the request fails")
+        assert audit.verify(db).ok
+    expected = ["first", "kept from a savepoint", "last"]
+    if backend == "postgresql":
+        expected = ["meanwhile", *expected]
+    assert _actions(service)[before:] == expected
+
+
+def _record_alone(service: Service, actor: str, action: str) -> None:
+    with service.database.session() as db:
+        db.execute(select(AuditHead.seq))  # a request that has read something first
+        audit.record(db, actor, action)

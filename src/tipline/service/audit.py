@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from tipline.service.models import AuditEntry, AuditHead
 
@@ -47,13 +47,36 @@ def ensure_head(db: Session) -> None:
 
 
 def record(db: Session, actor: str, action: str, case_id: str | None = None,
+           **detail: Any) -> None:
+    """Add one entry to the caller's transaction: it joins the chain as the transaction
+    commits, so a change and its audit commit together (or not at all).
+
+    Appending locks the chain's head until the commit. Taken here, that lock was held through
+    whatever the request did next, its page rendered included, and under load every audited
+    request queued behind it: on PostgreSQL, under the load tool's attack, a third of the
+    request threads' time was that wait. Queued, the head is locked for the append's three
+    statements and the commit. An entry added inside a savepoint that is rolled back is
+    dropped with it."""
+    if not db.in_transaction():
+        db.begin()  # so the session has a transaction to commit (it connects when it must)
+    db.info.setdefault(_QUEUE, []).append(
+        (actor, action, case_id, json.loads(canonical(detail))))
+
+
+def append(db: Session, actor: str, action: str, case_id: str | None = None,
            **detail: Any) -> AuditEntry:
-    """Append one entry in the caller's transaction, so a change and its audit commit together.
+    """Append one entry now, in the caller's transaction, and return it (with its `seq` and
+    hash: a backup's manifest names its own entry). Holds the chain's head until the commit:
+    `record` is for everything else.
 
     Bumping the head row first takes a write lock on both SQLite and PostgreSQL, so two
     concurrent appends cannot both chain onto the same previous hash; the bump returns the
-    head, so the lock is held for two statements and the insert, not five.
-    """
+    head, so the lock is held for two statements and the insert, not five."""
+    return _append(db, actor, action, case_id, json.loads(canonical(detail)))
+
+
+def _append(db: Session, actor: str, action: str, case_id: str | None,
+            detail: Any) -> AuditEntry:
     bump = update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1) \
         .returning(AuditHead.seq, AuditHead.hash)
     head = db.execute(bump, execution_options={"synchronize_session": False}).one_or_none()
@@ -61,13 +84,50 @@ def record(db: Session, actor: str, action: str, case_id: str | None = None,
         ensure_head(db)
         head = db.execute(bump, execution_options={"synchronize_session": False}).one()
     entry = AuditEntry(seq=head.seq, at=datetime.now(UTC).isoformat(timespec="microseconds"),
-                       actor=actor, action=action, case_id=case_id,
-                       detail=json.loads(canonical(detail)), prev_hash=head.hash, hash="")
+                       actor=actor, action=action, case_id=case_id, detail=detail,
+                       prev_hash=head.hash, hash="")
     entry.hash = entry_hash(head.hash, entry_content(entry))
     db.add(entry)
     db.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=entry.hash))
     db.flush()
     return entry
+
+
+_QUEUE = "tipline.audit.queued"  # Session.info: entries waiting for their transaction's commit
+_MARKS = "tipline.audit.savepoints"  # Session.info: queue length when each savepoint began
+
+
+@event.listens_for(Session, "before_commit")
+def _append_queued(db: Session) -> None:
+    if db.in_nested_transaction():  # a savepoint released: the entries wait for the commit
+        return
+    queued = db.info.pop(_QUEUE, None)
+    if queued:
+        db.flush()  # the transaction's own writes first: the head is locked after them
+        for actor, action, case_id, detail in queued:
+            _append(db, actor, action, case_id, detail)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(db: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        db.info.setdefault(_MARKS, {})[id(transaction)] = len(db.info.get(_QUEUE, ()))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(db: Session, transaction: SessionTransaction) -> None:
+    if not transaction.nested:
+        db.info.pop(_QUEUE, None)
+        return
+    mark = db.info.get(_MARKS, {}).pop(id(transaction), None)
+    if mark is not None:
+        del db.info.get(_QUEUE, [])[mark:]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_savepoints(db: Session, transaction: SessionTransaction) -> None:
+    if not transaction.nested:  # (a savepoint's own end comes before its soft rollback)
+        db.info.pop(_MARKS, None)
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,7 @@ def create(database: Database, path: Path, key: bytes | None, actor: str = "cli"
     tip; the archive itself appears only once complete (written beside it, then renamed)."""
     migrate.upgrade(database.engine)
     with database.session() as db:
-        entry = audit.record(db, actor, "backup.create", file=path.name,
+        entry = audit.append(db, actor, "backup.create", file=path.name,
                              key_fingerprint=key_fingerprint(key) if key else None)
         tip = f"{entry.seq}:{entry.hash}"
     path = path.resolve()
@@ -354,7 +354,7 @@ def restore(database: Database, path: Path, key: bytes | None, *, force: bool = 
         if conn.dialect.name == "postgresql":
             _reset_sequences(conn)
         with Session(bind=conn) as db:  # joins this transaction: all or nothing
-            audit.record(db, actor, "backup.restore", file=path.name,
+            audit.append(db, actor, "backup.restore", file=path.name,
                          created_at=checked.manifest.get("created_at"),
                          audit_tip=checked.manifest.get("audit_tip"),
                          key_matches=checked.key_matches, replaced=not empty)
