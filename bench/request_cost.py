@@ -9,7 +9,9 @@ one client at a time sends each kind of request, keep-alive, every client from i
 address so no per-client window refuses it before the route, and the server process's CPU
 (user + system, from /proc) is read before and after each kind. The attack's guesses are
 measured both as the route sees them (a new address's first guesses) and as the early refusal
-answers them (an address over its window). Prints a Markdown table.
+answers them (an address over its window). One follow-up session sends every message, and the
+page each message is answered with lists the session's messages so far (250 by the end): that
+route's figure includes rendering them. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -138,7 +140,12 @@ def run(backend: str, n: int) -> list[tuple[str, float, str]]:
         def per_address(port: int, uses: int) -> Callable[[int], Client]:
             """A client per `uses` requests: a new address before its window would refuse."""
             clients: dict[int, Client] = {}
-            return lambda i: clients.setdefault(i // uses, Client(port))
+
+            def client(i: int) -> Client:
+                if i // uses not in clients:
+                    clients[i // uses] = Client(port)
+                return clients[i // uses]
+            return client
 
         logins_on = per_address(desk, 10)
         spent_receipts = Client(reporter)
