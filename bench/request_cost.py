@@ -20,7 +20,6 @@ import argparse
 import http.client
 import itertools
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -36,7 +35,7 @@ import pyotp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from load import PORTS, cpu_seconds, wait_until_up  # noqa: E402
+from load import PORTS, cpu_seconds, server_env, wait_until_up  # noqa: E402
 
 from tipline.service.intake.receipts import ALPHABET  # noqa: E402
 
@@ -83,20 +82,16 @@ class Client:
 def server(backend: str) -> Iterator[tuple[subprocess.Popen[bytes], list[list[str]]]]:
     from tests.service.conftest import fresh_database
 
-    with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
-        env = {**os.environ, "TIPLINE_DATA_DIR": tmp, "TIPLINE_DATABASE_URL": url,
-               "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
-        env.pop("TIPLINE_IDENTITY_KEY", None)
-        env.pop("TIPLINE_TRUSTED_PROXY", None)
-        with (Path(tmp) / "server.log").open("wb") as log:
-            proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "load.py"),
-                                     "--serve", url, tmp, "process"],
-                                    env=env, stdout=log, stderr=subprocess.STDOUT)
-            try:
-                yield proc, wait_until_up(proc, Path(tmp))
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url, \
+            (Path(tmp) / "server.log").open("wb") as log:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "load.py"),
+                                 "--serve", url, tmp, "process"],
+                                env=server_env(url, tmp), stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield proc, wait_until_up(proc, Path(tmp))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 def measure(pid: int, n: int, one: Callable[[int], int], threads: int = 1) -> tuple[float, str]:

@@ -154,6 +154,17 @@ def attack(config: str) -> None:
         "cpu_warning": runner.cpu_warning_emitted}))
 
 
+def server_env(url: str, folder: str) -> dict[str, str]:
+    """The environment of the server child (`--serve`): its database and data folder, no
+    identity key or trusted proxy from the caller's shell."""
+    env = {**os.environ, "TIPLINE_DATA_DIR": folder, "TIPLINE_DATABASE_URL": url,
+           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT),
+                                          os.environ.get("PYTHONPATH", "")])}
+    env.pop("TIPLINE_IDENTITY_KEY", None)
+    env.pop("TIPLINE_TRUSTED_PROXY", None)
+    return env
+
+
 def wait_until_up(proc: subprocess.Popen[bytes], folder: Path) -> list[list[str]]:
     import urllib.request
 
@@ -213,11 +224,7 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
     result = Run(backend, attack, args.duration, args.worker)
     with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
         folder = Path(tmp)
-        env = {**os.environ, "TIPLINE_DATA_DIR": tmp, "TIPLINE_DATABASE_URL": url,
-               "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT),
-                                              os.environ.get("PYTHONPATH", "")])}
-        env.pop("TIPLINE_IDENTITY_KEY", None)
-        env.pop("TIPLINE_TRUSTED_PROXY", None)
+        env = server_env(url, tmp)
         log = (folder / "server.log").open("wb")
         proc = subprocess.Popen([sys.executable, __file__, "--serve", url, tmp, args.worker],
                                 env=env, stdout=log, stderr=subprocess.STDOUT)

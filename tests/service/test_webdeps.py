@@ -1,6 +1,6 @@
 """The request's database session: committed after the route, rolled back on an error, and
-no trip through the thread pool of its own (issue 14: those trips were a fifth of the server's
-time answering an attack's guesses)."""
+no trip through the thread pool of its own (issue 14: those trips were a quarter of the
+server's time on the attack's guesses that reached their routes)."""
 
 from __future__ import annotations
 
