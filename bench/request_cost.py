@@ -6,12 +6,12 @@ Latency under load is mostly queueing for the server's two cores, so the cost th
 CPU per request, which (unlike a p99) a quiet run measures to a few per cent. The server is the
 load tool's (`scripts/load.py --serve`: production argon2 and throttles, no analysis worker);
 one client at a time sends each kind of request, keep-alive, every client from its own loopback
-address so no per-client window refuses it before the route, and the server process's CPU
-(user + system, from /proc) is read before and after each kind. The attack's guesses are
-measured both as the route sees them (a new address's first guesses) and as the early refusal
-answers them (an address over its window). One follow-up session sends every message, and the
-page each message is answered with lists the session's messages so far (250 by the end): that
-route's figure includes rendering them. Prints a Markdown table.
+address so no per-client window refuses it before the route, and the CPU of the server process
+and its staff app's (user + system, from /proc) is read before and after each kind. The attack's
+guesses are measured both as the route sees them (a new address's first guesses) and as the
+early refusal answers them (an address over its window). One follow-up session sends every
+message, and the page each message is answered with lists the session's messages so far (250 by
+the end): that route's figure includes rendering them. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import pyotp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from load import PORTS, cpu_seconds, server_env, wait_until_up  # noqa: E402
+from load import PORTS, children, cpu_seconds, server_env, wait_until_up  # noqa: E402
 
 from tipline.service.intake.receipts import ALPHABET  # noqa: E402
 
@@ -97,11 +97,12 @@ def server(backend: str) -> Iterator[tuple[subprocess.Popen[bytes], list[list[st
 def measure(pid: int, n: int, one: Callable[[int], int], threads: int = 1) -> tuple[float, str]:
     """Server CPU ms per request over `n` calls of `one(i)` (which returns the status)."""
     statuses: dict[int, int] = {}
-    before = cpu_seconds(pid)
+    serving = [pid, *children(pid)]  # the server and its staff app's process
+    before = sum(cpu_seconds(p) for p in serving)
     with ThreadPoolExecutor(threads) as pool:
         for status in pool.map(one, range(n)):
             statuses[status] = statuses.get(status, 0) + 1
-    spent = cpu_seconds(pid) - before
+    spent = sum(cpu_seconds(p) for p in serving) - before
     return 1000 * spent / n, ", ".join(f"{s}×{c}" for s, c in sorted(statuses.items()))
 
 

@@ -48,7 +48,7 @@ PORTS = (18100, 18101)
 REPORT_WORDS = ("depot manager takes cash", "He asked again today")
 
 
-def serve(url: str, folder: str, worker: str) -> None:
+def serve(url: str, folder: str, worker: str, staff_process: bool = True) -> None:
     """The child: migrate, add the supervisors (their secrets to staff.json) and 20 reports,
     then serve both apps through `tipline serve`'s code with the load settings."""
     from tipline.service import commands, migrate
@@ -63,7 +63,8 @@ def serve(url: str, folder: str, worker: str) -> None:
     engine.dispose()
     settings = dataclasses.replace(Settings.from_env(url), submissions_global=(10**9, 3600.0),
                                    run_worker=worker in ("child", "thread"),
-                                   worker_process=worker == "child")
+                                   worker_process=worker == "child",
+                                   staff_process=staff_process)
     svc = open_service(settings, migrate_schema=False)
     staff = []
     with svc.database.session() as db:
@@ -86,6 +87,7 @@ class Run:
     attack: bool
     seconds: float
     worker: str
+    one_process: bool = False  # the staff app on a thread of the server's process
     rows: list[tuple[str, int, float, bool]] = field(default_factory=list)  # route, status, ms
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
     server_cpu_s: float = 0.0
@@ -200,6 +202,14 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def analysing(pid: int) -> bool:
+    """Whether this process is an analysis worker (`python -m tipline.service.jobs`)."""
+    try:
+        return b"tipline.service.jobs" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def jobs_by_status(url: str) -> dict[str, int]:
     from sqlalchemy import func, select
 
@@ -221,12 +231,13 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
     from locust.env import Environment
     from tests.service.conftest import fresh_database
 
-    result = Run(backend, attack, args.duration, args.worker)
+    result = Run(backend, attack, args.duration, args.worker, args.one_process)
     with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
         folder = Path(tmp)
         env = server_env(url, tmp)
         log = (folder / "server.log").open("wb")
-        proc = subprocess.Popen([sys.executable, __file__, "--serve", url, tmp, args.worker],
+        proc = subprocess.Popen([sys.executable, __file__, "--serve", url, tmp, args.worker]
+                                + (["one-process"] if args.one_process else []),
                                 env=env, stdout=log, stderr=subprocess.STDOUT)
         analysis: subprocess.Popen[bytes] | None = None
         try:
@@ -280,9 +291,11 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
                 start(legit)
                 gevent.sleep(args.warmup)
             result.load = (os.getloadavg()[0], 0.0)
-            cpu0, own0 = cpu_seconds(proc.pid), cpu_seconds(os.getpid())
-            kids = children(proc.pid) + ([analysis.pid] if analysis else [])
-            kids0 = sum(cpu_seconds(k) for k in kids)
+            own0 = cpu_seconds(os.getpid())
+            kids = children(proc.pid)  # the analysis child, and the staff app's with its own
+            serving = [proc.pid] + [k for k in kids if not analysing(k)]
+            kids = [k for k in kids if analysing(k)] + ([analysis.pid] if analysis else [])
+            cpu0, kids0 = (sum(cpu_seconds(k) for k in pids) for pids in (serving, kids))
             started = time.monotonic()
             if crowd is not None:
                 assert crowd.stdin is not None
@@ -293,7 +306,7 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
             gevent.sleep(args.duration)
             for runner in runners:
                 runner.quit()
-            result.server_cpu_s = cpu_seconds(proc.pid) - cpu0
+            result.server_cpu_s = sum(cpu_seconds(k) for k in serving) - cpu0  # both apps
             result.worker_cpu_s = sum(cpu_seconds(k) for k in kids) - kids0
             result.client_cpu_s = cpu_seconds(os.getpid()) - own0
             result.load = (result.load[0], os.getloadavg()[0])
@@ -340,7 +353,8 @@ def legitimate(route: str) -> bool:
 
 def table(run_: Run) -> str:
     title = (f"{run_.backend}, {'with' if run_.attack else 'without'} the attack, "
-             f"analysis worker as a {run_.worker}: "
+             f"analysis worker as a {run_.worker}, "
+             f"{'one server process' if run_.one_process else 'staff app in its own process'}: "
              f"{run_.seconds:.0f} s, load average {run_.load[0]:.1f} → {run_.load[1]:.1f}, "
              f"CPU: server {run_.server_cpu_s:.0f} s"
              + (f", analysis process {run_.worker_cpu_s:.0f} s"
@@ -392,7 +406,7 @@ def comparison(plain: Run, attacked: Run, rounds: int = 1) -> str:
 
 def main() -> None:
     if sys.argv[1:2] == ["--serve"]:
-        serve(sys.argv[2], sys.argv[3], sys.argv[4])
+        serve(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:6] != ["one-process"])
         return
     import locust  # noqa: F401  (gevent's monkey-patching, before anything opens a socket)
 
@@ -418,6 +432,9 @@ def main() -> None:
                         "default), a thread in the server (TIPLINE_ANALYSIS_PROCESS=0), a "
                         "`tipline worker` process beside it (TIPLINE_ANALYSIS_THREAD=0) or "
                         "none (the requests alone; the reports queue unanalysed)")
+    parser.add_argument("--one-process", action="store_true", help="serve the staff app "
+                        "from a thread of the server's process (TIPLINE_STAFF_PROCESS=0) "
+                        "instead of a process of its own")
     parser.add_argument("--keep-log", help="a folder to keep each run's server log in, and "
                         "each request's route, answer, time and when it ended (.tsv)")
     parser.add_argument("--warmup", type=float, default=0.0, help="start the legitimate "

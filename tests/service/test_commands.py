@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -11,8 +13,9 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tipline.service.db import make_engine
 from tipline.service.models import AuditEntry
@@ -74,8 +77,11 @@ def _free_port() -> int:
 
 
 def test_serve_runs_both_apps_on_default_sqlite(tmp_path: Path) -> None:
+    """Both apps from one process here (TIPLINE_STAFF_PROCESS=0); the default, the staff app
+    in a process of its own, is the test after."""
     env = _env(tmp_path)
     env.pop("TIPLINE_DATABASE_URL", None)
+    env["TIPLINE_STAFF_PROCESS"] = "0"
     rp, sp = _free_port(), _free_port()
     proc = subprocess.Popen([*TIPLINE, "serve", "--reporter-port", str(rp), "--staff-port",
                              str(sp)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -123,3 +129,103 @@ def test_the_analysis_thread_can_be_left_to_tipline_worker(monkeypatch) -> None:
     assert Settings.from_env("sqlite:///x").run_worker is True
     monkeypatch.setenv("TIPLINE_ANALYSIS_THREAD", "0")
     assert Settings.from_env("sqlite:///x").run_worker is False
+
+
+def test_the_staff_app_can_be_served_from_the_servers_own_process(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """TIPLINE_STAFF_PROCESS=0: both apps from one process (the staff app on a thread)."""
+    from tipline.service.config import Settings
+
+    monkeypatch.delenv("TIPLINE_STAFF_PROCESS", raising=False)
+    assert Settings.from_env("sqlite:///x").staff_process is True
+    monkeypatch.setenv("TIPLINE_STAFF_PROCESS", "0")
+    assert Settings.from_env("sqlite:///x").staff_process is False
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _staff_children(pid: int) -> list[int]:
+    """The server's live children that multiprocessing spawned (the staff app's process)."""
+    found = []
+    for child in _children(pid):
+        with contextlib.suppress(OSError):
+            if _alive(child) and b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+    return found
+
+
+def _wait_for(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(url).status_code == 200:
+                return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill-9"])
+def test_the_staff_app_runs_in_a_process_of_its_own(
+        db_url: str, tmp_path: Path, sig: signal.Signals) -> None:
+    """By default the staff port is served by a child process (the reporter port by the
+    server), started again if it dies; both apps work; and the child ends with the
+    server, whether the server is stopped or killed -9, writing the failed logins it had only
+    counted as it goes."""
+    env = {**_env(tmp_path), "TIPLINE_ANALYSIS_THREAD": "0",
+           "TIPLINE_IDENTITY_KEY": Fernet.generate_key().decode()}
+    rp, sp = _free_port(), _free_port()
+    proc = subprocess.Popen([*TIPLINE, "serve", "--db", db_url, "--reporter-port", str(rp),
+                             "--staff-port", str(sp)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, cwd=tmp_path)
+    try:
+        _wait_for(f"http://127.0.0.1:{sp}/login")
+        staff = _staff_children(proc.pid)
+        assert len(staff) == 1, "no staff child process"
+        if sig == signal.SIGKILL:  # the staff process dies: another takes its place
+            os.kill(staff[0], signal.SIGKILL)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and _staff_children(proc.pid) in ([], staff):
+                time.sleep(0.1)
+            staff = _staff_children(proc.pid)
+            assert len(staff) == 1, "the staff process was not started again"
+            _wait_for(f"http://127.0.0.1:{sp}/login")
+        assert httpx.post(f"http://127.0.0.1:{rp}/api/v1/reports",
+                          json={"text": "tip"}).status_code == 201
+        assert httpx.get(f"http://127.0.0.1:{rp}/login").status_code == 404
+        nobody = f"nobody{time.monotonic_ns()}"
+        for _ in range(2):  # the first is audited at once, the second only counted
+            r = httpx.post(f"http://127.0.0.1:{sp}/api/v1/auth/token",
+                           json={"username": nobody, "password": "wrong"})
+            assert r.status_code == 401
+        proc.send_signal(sig)
+        # uvicorn ends a stopped server by raising its signal again, once it has shut down
+        assert proc.wait(timeout=20) == -sig
+        deadline = time.monotonic() + 10  # killed -9, the server cannot stop it: it notices
+        while _alive(staff[0]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(staff[0]), "the staff process outlived the server"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=20)
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        failed = conn.execute(select(AuditEntry.action).where(
+            AuditEntry.actor == nobody).order_by(AuditEntry.seq)).scalars().all()
+    engine.dispose()
+    assert failed == ["login.failed", "login.failed.repeated"]

@@ -61,8 +61,8 @@ def test_sqlite_file_and_its_wal_are_private(tmp_path) -> None:  # type: ignore[
             conn.execute(text("CREATE TABLE t (x TEXT)"))
             conn.execute(text("INSERT INTO t VALUES ('report')"))
         files = sorted((tmp_path / "new").iterdir())
-        assert [f.name for f in files] == ["tipline.sqlite3", "tipline.sqlite3-shm",
-                                           "tipline.sqlite3-wal"]
+        assert [f.name for f in files] == ["tipline.sqlite3", "tipline.sqlite3-gate",
+                                           "tipline.sqlite3-shm", "tipline.sqlite3-wal"]
         for f in files:
             assert stat.S_IMODE(f.stat().st_mode) == 0o600, f.name
         engine.dispose()
@@ -117,4 +117,68 @@ def test_sqlite_writers_in_one_process_queue_at_the_gate(
     assert not dbmod.write_gate(str(tmp_path / "gate.sqlite3"))._lock.locked()
     with database.read() as s:
         assert sorted(s.scalars(text("SELECT x FROM t"))) == [1, 2]
+    database.dispose()
+
+
+WRITER = """
+import sys, time
+from sqlalchemy import text
+from tipline.service import db as dbmod
+dbmod.BUSY_TIMEOUT_S = 0  # SQLite gives up at once: only the gate can make this one wait
+database = dbmod.Database(sys.argv[1])
+print("ready", flush=True)
+try:
+    with database.session() as s:
+        s.execute(text("INSERT INTO t VALUES (2)"))
+        print("holding", flush=True)
+        time.sleep(float(sys.argv[2]))
+except Exception as exc:
+    print(f"failed: {exc}", flush=True)
+    raise SystemExit(1)
+"""
+
+
+def test_sqlite_writers_in_other_processes_queue_at_the_gate_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The staff app and the analysis worker write to the same file from processes of their
+    own: they queue on the gate's lock file, not in SQLite's sleeps. A writer in another
+    process, with SQLite's own wait at zero, waits for this one's transaction and then writes;
+    a process killed -9 while holding the gate lets go of it."""
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import text
+
+    from tipline.service import db as dbmod
+
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_S", 0)
+    url = f"sqlite:///{tmp_path / 'gate.sqlite3'}"
+    database = dbmod.Database(url)
+    with database.session() as s:
+        s.execute(text("CREATE TABLE t (x INTEGER)"))
+
+    def writer(hold_s: float) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-c", WRITER, url, str(hold_s)],
+                                stdout=subprocess.PIPE, text=True)
+
+    with database.session() as s:  # holding the gate while the other process tries
+        s.execute(text("INSERT INTO t VALUES (1)"))
+        other = writer(0)
+        assert other.stdout is not None
+        assert other.stdout.readline().strip() == "ready"
+        time.sleep(0.3)
+        assert other.poll() is None, other.stdout.read()  # waiting, not failed
+    assert other.wait(timeout=30) == 0, other.stdout.read()
+
+    killed = writer(60)
+    assert killed.stdout is not None
+    assert killed.stdout.readline().strip() == "ready"
+    assert killed.stdout.readline().strip() == "holding"
+    killed.kill()
+    killed.wait(timeout=10)
+    with database.session() as s:
+        s.execute(text("INSERT INTO t VALUES (3)"))
+    with database.read() as s:
+        assert sorted(s.scalars(text("SELECT x FROM t"))) == [1, 2, 3]
     database.dispose()

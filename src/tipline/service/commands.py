@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -14,21 +15,22 @@ from typing import Any
 from tipline.errors import TiplineError
 from tipline.service import audit
 from tipline.service.accounts import auth
+from tipline.service.children import Spawned, Supervised, watch_parent
 from tipline.service.config import Settings
 from tipline.service.db import Database
-from tipline.service.runtime import open_service
+from tipline.service.runtime import Service, open_service
 
 
 def serve(db: str | None, reporter_port: int, staff_port: int, host: str,
           settings: Settings | None = None) -> int:
-    """Both apps in one process, two ports: the reporter port can face the public while the
-    staff port stays on an internal network. `settings` replaces the environment's (the load
-    tool serves through here with its own)."""
+    """Both apps, two ports: the reporter port can face the public while the staff port stays
+    on an internal network. The reporter app is served from this process, the staff app from a
+    child (`StaffProcess`), or from a thread here with `staff_process` off. `settings` replaces
+    the environment's (the load tool serves through here with its own)."""
     import uvicorn
 
     from tipline.service.jobs import Worker, WorkerProcess
     from tipline.service.reporter.app import create_reporter_app
-    from tipline.service.staff.app import create_staff_app
 
     try:
         service = open_service(settings or Settings.from_env(db))
@@ -40,32 +42,99 @@ def serve(db: str | None, reporter_port: int, staff_port: int, host: str,
         else Worker(service.database, service.analyzer))
     if service.settings.run_worker:  # else `tipline worker` processes do the analyses
         worker.start()
-    servers = [
-        # No access logs: uvicorn's access logger is process-wide, and a reporter's address
-        # must never be written down. Staff activity is in the audit log instead.
-        uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info",
-                                      access_log=False, **proxy_options(service.settings)))
-        for app, port in ((create_reporter_app(service), reporter_port),
-                          (create_staff_app(service), staff_port))
-    ]
+    reporter = uvicorn.Server(server_config(create_reporter_app(service), host, reporter_port,
+                                            service.settings))
+    staff: StaffProcess | StaffThread = (
+        StaffProcess(service.settings, host, staff_port) if service.settings.staff_process
+        else StaffThread(service, host, staff_port))
     print(f"reporter app: http://{host}:{reporter_port}/   staff app: http://{host}:{staff_port}/"
           f"   database: {service.database.engine.url.render_as_string(hide_password=True)}",
           file=sys.stderr)
-    staff_thread = threading.Thread(target=servers[1].run, daemon=True)
-    staff_thread.start()
-    stop_flusher = threading.Event()
-    flusher = threading.Thread(target=service.failed_logins.run,
-                               args=(service.database, stop_flusher), daemon=True)
-    flusher.start()
+    staff.start()
     try:
-        servers[0].run()  # the main thread owns signal handling; Ctrl-C stops both
+        reporter.run()  # the main thread owns signal handling; Ctrl-C stops both
     finally:
-        servers[1].should_exit = True
-        staff_thread.join(timeout=10)
-        stop_flusher.set()  # after the staff app: its last failed logins are counted too
-        flusher.join(timeout=10)
+        staff.stop()
         worker.stop()
     return 0
+
+
+def server_config(app: Any, host: str, port: int, settings: Settings) -> Any:
+    import uvicorn
+
+    # No access logs: uvicorn's access logger is process-wide, and a reporter's address must
+    # never be written down. Staff activity is in the audit log instead.
+    return uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False,
+                          **proxy_options(settings))
+
+
+class StaffThread:
+    """The staff app on a thread of this process, with the failed-login flusher."""
+
+    def __init__(self, service: Service, host: str, port: int) -> None:
+        import uvicorn
+
+        from tipline.service.staff.app import create_staff_app
+
+        self.server = uvicorn.Server(server_config(create_staff_app(service), host, port,
+                                                   service.settings))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.stop_flusher = threading.Event()
+        self.flusher = threading.Thread(target=service.failed_logins.run,
+                                        args=(service.database, self.stop_flusher), daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+        self.flusher.start()
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self._stop_flusher()
+
+    def _stop_flusher(self) -> None:
+        self.stop_flusher.set()  # after the staff app: its last failed logins are counted too
+        self.flusher.join(timeout=10)
+
+    def run_here(self, parent: int) -> None:
+        """Serve on this (the main) thread until SIGTERM or until `parent` is gone, then write
+        the failed logins still only counted: the staff process's body."""
+        self.flusher.start()
+        watch_parent(parent, lambda: setattr(self.server, "should_exit", True))
+        try:
+            self.server.run()
+        finally:
+            self._stop_flusher()
+
+
+def _serve_staff(settings: Settings, host: str, port: int, parent: int) -> None:
+    """The staff process: a fresh interpreter (spawned, nothing forked from the server's
+    threads), in a session of its own so that a Ctrl-C meant for the server reaches it only
+    through the server's `stop`."""
+    os.setsid()
+    StaffThread(open_service(settings, migrate_schema=False), host, port).run_here(parent)
+
+
+class StaffProcess(Supervised):
+    """The staff app in a child process (the default; `TIPLINE_STAFF_PROCESS=0` keeps it on a
+    thread of the server's): the two apps then each have an interpreter lock, an event loop
+    and a core to themselves, so a flood of guesses at one does not queue the other's requests
+    behind it (README, Load test). Their throttles were each app's own already; on SQLite the
+    processes queue for the write lock on `db.WriteGate`'s lock file."""
+
+    def __init__(self, settings: Settings, host: str, port: int) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        server = os.getpid()
+        super().__init__("staff app", lambda: self._spawn(context, settings, host, port, server))
+
+    @staticmethod
+    def _spawn(context: Any, settings: Settings, host: str, port: int, server: int) -> Spawned:
+        proc = context.Process(target=_serve_staff, args=(settings, host, port, server),
+                               name="tipline-staff")
+        proc.start()
+        return Spawned(proc)
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:

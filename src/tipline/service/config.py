@@ -71,6 +71,11 @@ class Settings:
     # interpreter lock and the cores, and every transaction then takes longer.
     run_worker: bool = True
     worker_process: bool = True
+    # `tipline serve` runs the staff app in a child process of its own (commands.StaffProcess),
+    # so each app has an interpreter lock, an event loop and a core to itself;
+    # TIPLINE_STAFF_PROCESS=0 serves both from one process. Each app's throttles are its own
+    # either way (none is shared between the apps).
+    staff_process: bool = True
 
     @classmethod
     def from_env(cls, db_url: str | None = None) -> Settings:
@@ -91,4 +96,5 @@ class Settings:
             trusted_proxy=os.environ.get("TIPLINE_TRUSTED_PROXY") or None,
             run_worker=os.environ.get("TIPLINE_ANALYSIS_THREAD", "1") != "0",
             worker_process=os.environ.get("TIPLINE_ANALYSIS_PROCESS", "1") != "0",
+            staff_process=os.environ.get("TIPLINE_STAFF_PROCESS", "1") != "0",
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -28,37 +30,63 @@ log = logging.getLogger(__name__)
 
 
 class WriteGate:
-    """This process's writers to one SQLite file, one at a time, handed over at once.
+    """The writers to one SQLite file, one at a time, handed over at once.
 
     SQLite lets one transaction write; the others wait in its busy handler, which sleeps and
     polls in growing steps (up to 100 ms a step) and lets whichever poller comes first in:
     under load a writer's wait is mostly those sleeps, and an unlucky one waits seconds while
-    others overtake it. Writers in this process queue here instead, on a lock held from
-    BEGIN IMMEDIATE to COMMIT or ROLLBACK, so the next one starts the moment the last ends.
-    Other processes (a `tipline worker`) still meet at SQLite's lock, as before. A thread that
-    already holds the gate and opens a second writing connection goes straight to SQLite (as
-    before the gate: it would otherwise wait for itself)."""
+    others overtake it. Writers queue here instead, held from BEGIN IMMEDIATE to COMMIT or
+    ROLLBACK: this process's threads on a lock, so the next one starts the moment the last
+    ends, and the processes sharing the file (the staff app's, the analysis worker's) on an
+    advisory lock of a file beside it (`flock`, which a killed process lets go of), polled
+    every millisecond. A thread that already holds the gate and opens a second writing
+    connection goes straight to SQLite (as before the gate: it would otherwise wait for
+    itself)."""
 
     TIMEOUT_S = float(BUSY_TIMEOUT_S)  # then go on to SQLite's own wait, as without the gate
 
-    def __init__(self) -> None:
+    def __init__(self, path: str | None = None) -> None:
         self._lock = threading.Lock()
         self._holder: Any = None  # the DB-API connection whose transaction holds the gate
         self._thread: int | None = None
+        self._path = path  # the lock file shared with other processes; None: this one only
+        self._fd: int | None = None  # opened once, kept: closing it would drop the lock
 
     def enter(self, dbapi_conn: Any) -> None:
         if self._thread == threading.get_ident() or self._holder is dbapi_conn:
             return
+        deadline = time.monotonic() + self.TIMEOUT_S
         if not self._lock.acquire(timeout=self.TIMEOUT_S):
             log.warning("SQLite write gate not free after %.0f s; waiting on SQLite's lock",
                         self.TIMEOUT_S)
             return
+        if not self._lock_file(deadline):
+            self._lock.release()
+            log.warning("SQLite write gate held by another process for %.0f s; waiting on "
+                        "SQLite's lock", self.TIMEOUT_S)
+            return
         self._holder, self._thread = dbapi_conn, threading.get_ident()
+
+    def _lock_file(self, deadline: float) -> bool:
+        if self._path is None:
+            return True
+        if self._fd is None:
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.001)
 
     def leave(self, dbapi_conn: Any) -> None:
         """After this connection's COMMIT or ROLLBACK (or its close): the next writer goes."""
         if dbapi_conn is not None and self._holder is dbapi_conn:
             self._holder = self._thread = None
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
             self._lock.release()
 
 
@@ -67,10 +95,13 @@ _gates_lock = threading.Lock()
 
 
 def write_gate(path: str) -> WriteGate:
-    """One gate per database file in this process, shared by every engine opened on it."""
-    key = os.path.realpath(path) if path and path != ":memory:" else f"memory:{id(object())}"
+    """One gate per database file in this process, shared by every engine opened on it; its
+    lock file (`<file>-gate`) is shared with every process opening the same file."""
+    if not path or path == ":memory:":
+        return WriteGate()
+    key = os.path.realpath(path)
     with _gates_lock:
-        return _gates.setdefault(key, WriteGate())
+        return _gates.setdefault(key, WriteGate(f"{key}-gate"))
 
 
 def make_engine(url: str) -> Engine:

@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
@@ -28,6 +27,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from tipline.errors import TiplineError
+from tipline.service.children import Supervised, parent_gone
 from tipline.service.models import AnalysisResult, CaseRecord, Job, utcnow
 
 if TYPE_CHECKING:
@@ -280,17 +280,16 @@ class Worker(threading.Thread):
         hand_back(self.database)
 
 
-class WorkerProcess:
-    """`tipline serve`'s analyses in a child process (the default), supervised by a thread.
+class WorkerProcess(Supervised):
+    """`tipline serve`'s analyses in a child process (the default), kept running by
+    `children.Supervised`.
 
     The analyzer in the server's own process competes with the requests for the interpreter
     lock and, at the same priority, for the cores (its embedding model computes on two threads
     of its own): every request, and every SQLite write lock a request holds, then takes longer.
     The child runs `python -m tipline.service.jobs` at a lower priority (`nice`), so requests
-    come first and the analyses use what they leave. It is started again if it dies (after 1 s,
-    doubling to 30 s while it keeps dying), stopped with the server, and stops by itself if the
-    server is killed. The database URL goes through the environment, never the command line
-    (a PostgreSQL password would show in `ps`)."""
+    come first and the analyses use what they leave. The database URL goes through the
+    environment, never the command line (a PostgreSQL password would show in `ps`)."""
 
     def __init__(self, db_url: str, nice: int = 10, poll_s: float = 1.0,
                  restart_s: tuple[float, float] = (1.0, 30.0),
@@ -299,53 +298,12 @@ class WorkerProcess:
                                    "--nice", str(nice), "--poll", str(poll_s),
                                    "--parent", str(os.getpid())]
         self.env = {**os.environ, "TIPLINE_DATABASE_URL": db_url}
-        self.restart_s = restart_s
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.starts = 0
-        self.stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._supervise, name="tipline-analysis",
-                                        daemon=True)
+        super().__init__("analysis worker", self._launch, restart_s)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def _supervise(self) -> None:
-        delay = self.restart_s[0]
-        while True:
-            with self._lock:
-                if self.stopping.is_set():
-                    return
-                # its own session: a Ctrl-C meant for the server reaches it through `stop`
-                self.proc = subprocess.Popen(self.command, env=self.env,
-                                             stdin=subprocess.DEVNULL, start_new_session=True)
-                self.starts += 1
-                proc = self.proc
-            started = time.monotonic()
-            code = proc.wait()
-            if self.stopping.is_set():
-                return
-            if time.monotonic() - started > 60:
-                delay = self.restart_s[0]
-            log.warning("the analysis worker process exited (%s); starting another in %.0f s",
-                        code, delay)
-            if self.stopping.wait(delay):
-                return
-            delay = min(delay * 2, self.restart_s[1])
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        with self._lock:
-            self.stopping.set()
-            proc = self.proc
-        if proc is not None and proc.poll() is None:
-            proc.terminate()  # the child hands a job it is analysing back to the queue
-            try:
-                proc.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if self._thread.is_alive():
-            self._thread.join(timeout=timeout_s)
+    def _launch(self) -> subprocess.Popen[bytes]:
+        # its own session: a Ctrl-C meant for the server reaches it through `stop`
+        return subprocess.Popen(self.command, env=self.env, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
 
 
 AUTOGROUP = Path("/proc/self/autogroup")  # "/autogroup-85 nice 0"
@@ -417,7 +375,7 @@ def _work(database: Database, once: bool, poll_s: float, parent: int | None) -> 
     try:
         while worker.is_alive():
             worker.join(timeout=1.0)
-            if parent is not None and os.getppid() != parent:
+            if parent is not None and parent_gone(parent):
                 log.warning("the server (process %s) is gone; the analysis worker stops",
                             parent)
                 break  # the server was killed: its analyses go with it
