@@ -188,3 +188,63 @@ def test_only_supervisors_reopen(service: Service, staff_client: TestClient,
     ).status_code == 200
     assert staff_client.post("/api/v1/cases/api-1/reopen", headers=ivy, json={
         "reason": "I would like to carry on."}).status_code == 403
+
+
+def test_the_case_list_pages_by_key(staff_client: TestClient, team: dict[str, Staff],
+                                    monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`GET /api/v1/cases` gives every case without `limit` (as the contract has it); with it,
+    pages that follow each other through `Link: rel="next"` and together are the whole list,
+    a case added between pages shifting nothing; `before` naming a case the user may not see
+    is 404, as that case is. The staff page shows 200 at a time with a link to older ones."""
+    import re
+    import time
+
+    from tests.service.conftest import login_page
+    from tipline.service.staff import cases as case_routes
+
+    ivy, sue = token_for(staff_client, team["ivy"]), token_for(staff_client, team["sue"])
+    tag = f"page{time.monotonic_ns()}"
+    for i in range(5):  # stored by an investigator: assigned to her
+        body = CASE_YAML.replace("id: api-1", f"id: {tag}-{i}")
+        assert staff_client.post("/api/v1/cases", content=body, headers=ivy | {
+            "Content-Type": "application/yaml"}).status_code == 201
+    everything = [c["case_id"] for c in staff_client.get("/api/v1/cases", headers=ivy).json()]
+    assert [c for c in everything if c.startswith(tag)] == [f"{tag}-{i}" for i in range(4, -1, -1)]
+
+    paged, url = [], "/api/v1/cases?limit=2"
+    while url:
+        r = staff_client.get(url, headers=ivy)
+        assert r.status_code == 200 and len(r.json()) <= 2
+        paged += [c["case_id"] for c in r.json()]
+        if not paged or len(paged) == 2:  # a case arriving between pages shifts nothing
+            body = CASE_YAML.replace("id: api-1", f"id: {tag}-late")
+            assert staff_client.post("/api/v1/cases", content=body, headers=ivy | {
+                "Content-Type": "application/yaml"}).status_code == 201
+        link = r.headers.get("link")
+        assert (link is not None) == (len(r.json()) == 2)
+        url = re.fullmatch(r'<([^>]+)>; rel="next"', link).group(1) if link else ""
+    assert paged == everything
+
+    body = CASE_YAML.replace("id: api-1", f"id: {tag}-sues")
+    assert staff_client.post("/api/v1/cases", content=body, headers=sue | {
+        "Content-Type": "application/yaml"}).status_code == 201  # not assigned to ivy
+    for unknown in (f"{tag}-sues", "no-such-case"):
+        r = staff_client.get("/api/v1/cases", params={"limit": 2, "before": unknown},
+                             headers=ivy)
+        assert r.status_code == 404 and r.json()["detail"] == f"no case {unknown!r}"
+    assert staff_client.get("/api/v1/cases?limit=0", headers=ivy).status_code == 422
+
+    monkeypatch.setattr(case_routes, "PAGE", 2)
+    login_page(staff_client, team["ivy"])
+
+    def listed(html: str) -> list[str]:
+        return re.findall(r'<a href="/cases/([^"]+)">', html)
+
+    first = staff_client.get("/").text
+    assert listed(first) == [f"{tag}-late", f"{tag}-4"]
+    older = re.search(r'href="/\?before=([^"]+)" id="older"', first)
+    assert older is not None and older.group(1) == f"{tag}-4"
+    second = staff_client.get(f"/?before={older.group(1)}").text
+    assert listed(second) == [f"{tag}-3", f"{tag}-2"]
+    assert 'href="/">' in second  # back to the newest
+    assert staff_client.get("/?before=no-such-case").status_code == 404

@@ -57,14 +57,26 @@ def require(user: User, action: str, rec: CaseRecord | None = None) -> None:
         raise Forbidden(f"{user.role} may not {action}" + (f" on {rec.case_id}" if rec else ""))
 
 
-def visible_cases(db: Session, user: User) -> list[CaseRecord]:
-    """What `user` may see: everything for 'all', their own cases for 'assigned', else none."""
+def visible_cases(db: Session, user: User, limit: int | None = None,
+                  before: str | None = None) -> list[CaseRecord]:
+    """What `user` may see, newest first: everything for 'all', their own cases for
+    'assigned', else none. A page of it: at most `limit` cases, those older than the case
+    `before` (the last of the previous page: a key, so a case arriving meanwhile shifts
+    nothing); an unknown `before`, or one the user may not see, is `NotFound`."""
     scope = permissions.scope(user.role, "case.view")
     query = select(CaseRecord).order_by(CaseRecord.id.desc())
     if scope is None:
         return []
     if scope == "assigned":
         query = query.where(CaseRecord.assigned_to == user.id)
+    if before is not None:
+        mark = cases.find(db, before)
+        if mark is None or not permissions.allowed(user.role, "case.view",
+                                                   assigned=is_assigned(user, mark)):
+            raise NotFound(f"no case {before!r}")
+        query = query.where(CaseRecord.id < mark.id)
+    if limit is not None:
+        query = query.limit(limit)
     return list(db.scalars(query))
 
 

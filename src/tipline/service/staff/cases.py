@@ -2,9 +2,10 @@
 case's page and record, its links, and moving it through the workflow (status, reopen,
 legal hold, assignment).
 
-    GET/POST /api/v1/cases, GET /api/v1/cases/{case_id}, GET /api/v1/cases/{case_id}/links
+    GET/POST /api/v1/cases[?limit=N&before=CASE_ID], GET /api/v1/cases/{case_id},
+    GET /api/v1/cases/{case_id}/links
     POST /api/v1/cases/{case_id}/{status|reopen}
-    GET  /                                        case list with EU deadlines
+    GET  /[?before=CASE_ID]                       case list with EU deadlines, 200 a page
     GET/POST /intake                              operator intake: phone / walk-in report
     GET  /cases/{case_id}                         case page
     POST /cases/{case_id}/{status|reopen|hold|assign}
@@ -12,8 +13,9 @@ legal hold, assignment).
 
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -58,13 +60,28 @@ async def body_text(request: Request) -> tuple[bytes, str | None]:
     return data, fmt
 
 
-@api.get("/cases", responses=answers(401))
-def list_cases(user: ApiUser, db: Db) -> list[dict[str, Any]]:
+PAGE = 200  # cases on a page of the staff case list
+
+
+@api.get("/cases", responses=answers(401, 404))
+def list_cases(user: ApiUser, db: Db, response: Response,
+               limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+               before: str | None = None) -> list[dict[str, Any]]:
+    """The cases this user may see, newest first: all of them, or with `limit` a page, and
+    the next with `before=` the last case id of this one (also in the `Link: rel="next"`
+    header of a full page)."""
+    try:
+        found = casework.visible_cases(db, user, limit, before)
+    except DOMAIN_ERRORS as exc:
+        raise http_error(exc) from None
+    if limit is not None and len(found) == limit:
+        query = urlencode({"limit": limit, "before": found[-1].case_id})
+        response.headers["Link"] = f'</api/v1/cases?{query}>; rel="next"'
     return [{"case_id": c.case_id, "status": c.status, "received_at": c.received_at,
              "category": c.category, "assigned_to": c.assignee.username if c.assignee
              else None, "acknowledge_due": c.acknowledge_due.isoformat(),
              "feedback_due": c.feedback_due.isoformat()}
-            for c in casework.visible_cases(db, user)]
+            for c in found]
 
 
 @api.post("/cases", status_code=201, responses=answers(401, 403, 409, 422),
@@ -119,16 +136,21 @@ def post_reopen(case_id: str, body: ReopenIn, user: ApiUser, db: Db) -> dict[str
 
 
 @pages.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(request: Request, sess: Sess, db: Db) -> Response:
+def home(request: Request, sess: Sess, db: Db, before: str | None = None) -> Response:
     # roles that see no cases land where their work is, not on an empty case list
     if not allowed(sess.user.role, "case.view"):
         for action, where in (("identity.decide", "/identity-requests"),
                               ("user.manage", "/users")):
             if allowed(sess.user.role, action):
                 return RedirectResponse(where, status_code=303)
+    try:
+        found = casework.visible_cases(db, sess.user, PAGE + 1, before)
+    except DOMAIN_ERRORS as exc:
+        raise http_error(exc) from None
     audit.record(db, sess.user.username, "case.list")
-    return page(request, "staff/cases.html", sess, cases=casework.visible_cases(
-        db, sess.user), today=date.today())
+    return page(request, "staff/cases.html", sess, cases=found[:PAGE], today=date.today(),
+                older=found[PAGE - 1].case_id if len(found) > PAGE else None,
+                paged=before is not None)
 
 
 @pages.get("/intake", response_class=HTMLResponse, include_in_schema=False)
