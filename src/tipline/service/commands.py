@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -25,7 +26,9 @@ def serve(db: str | None, reporter_port: int, staff_port: int, host: str,
           settings: Settings | None = None) -> int:
     """Both apps, two ports: the reporter port can face the public while the staff port stays
     on an internal network. The reporter app is served from this process, the staff app from a
-    child (`StaffProcess`), or from a thread here with `staff_process` off. `settings` replaces
+    child (`StaffProcess`), or from a thread here with `staff_process` off. Both ports are
+    bound here first, so a port in use stops the start with its name, and a staff process
+    started again takes over a socket whose waiting connections were kept. `settings` replaces
     the environment's (the load tool serves through here with its own)."""
     import uvicorn
 
@@ -34,6 +37,8 @@ def serve(db: str | None, reporter_port: int, staff_port: int, host: str,
 
     try:
         service = open_service(settings or Settings.from_env(db))
+        sockets = [listen(host, port, app) for port, app in ((reporter_port, "reporter"),
+                                                              (staff_port, "staff"))]
     except TiplineError as exc:
         print(f"tipline: {exc}", file=sys.stderr)
         return 2
@@ -42,43 +47,60 @@ def serve(db: str | None, reporter_port: int, staff_port: int, host: str,
         else Worker(service.database, service.analyzer))
     if service.settings.run_worker:  # else `tipline worker` processes do the analyses
         worker.start()
-    reporter = uvicorn.Server(server_config(create_reporter_app(service), host, reporter_port,
-                                            service.settings))
+    reporter = uvicorn.Server(server_config(create_reporter_app(service), service.settings))
     staff: StaffProcess | StaffThread = (
-        StaffProcess(service.settings, host, staff_port) if service.settings.staff_process
-        else StaffThread(service, host, staff_port))
+        StaffProcess(service.settings, sockets[1]) if service.settings.staff_process
+        else StaffThread(service, sockets[1]))
     print(f"reporter app: http://{host}:{reporter_port}/   staff app: http://{host}:{staff_port}/"
           f"   database: {service.database.engine.url.render_as_string(hide_password=True)}",
           file=sys.stderr)
     staff.start()
     try:
-        reporter.run()  # the main thread owns signal handling; Ctrl-C stops both
+        reporter.run(sockets=sockets[:1])  # the main thread owns signals; Ctrl-C stops both
     finally:
         staff.stop()
         worker.stop()
+        for sock in sockets:
+            sock.close()
     return 0
 
 
-def server_config(app: Any, host: str, port: int, settings: Settings) -> Any:
+def listen(host: str, port: int, app: str) -> socket.socket:
+    """A listening TCP socket on host:port, or a TiplineError naming the app and the port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)  # uvicorn's backlog: connections wait here while an app (re)starts
+    except OSError as exc:
+        sock.close()
+        raise TiplineError(f"the {app} app cannot listen on {host}:{port}: "
+                           f"{exc.strerror or exc}") from None
+    return sock
+
+
+def server_config(app: Any, settings: Settings) -> Any:
     import uvicorn
 
     # No access logs: uvicorn's access logger is process-wide, and a reporter's address must
-    # never be written down. Staff activity is in the audit log instead.
-    return uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False,
-                          **proxy_options(settings))
+    # never be written down. Staff activity is in the audit log instead. Host and port are the
+    # socket's, bound by `serve`.
+    return uvicorn.Config(app, log_level="info", access_log=False, **proxy_options(settings))
 
 
 class StaffThread:
     """The staff app on a thread of this process, with the failed-login flusher."""
 
-    def __init__(self, service: Service, host: str, port: int) -> None:
+    def __init__(self, service: Service, sock: socket.socket) -> None:
         import uvicorn
 
         from tipline.service.staff.app import create_staff_app
 
-        self.server = uvicorn.Server(server_config(create_staff_app(service), host, port,
-                                                   service.settings))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.server = uvicorn.Server(server_config(create_staff_app(service), service.settings))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]},
+                                       daemon=True)
+        self.sock = sock
         self.stop_flusher = threading.Event()
         self.flusher = threading.Thread(target=service.failed_logins.run,
                                         args=(service.database, self.stop_flusher), daemon=True)
@@ -102,17 +124,17 @@ class StaffThread:
         self.flusher.start()
         watch_parent(parent, lambda: setattr(self.server, "should_exit", True))
         try:
-            self.server.run()
+            self.server.run(sockets=[self.sock])
         finally:
             self._stop_flusher()
 
 
-def _serve_staff(settings: Settings, host: str, port: int, parent: int) -> None:
+def _serve_staff(settings: Settings, sock: socket.socket, parent: int) -> None:
     """The staff process: a fresh interpreter (spawned, nothing forked from the server's
     threads), in a session of its own so that a Ctrl-C meant for the server reaches it only
-    through the server's `stop`."""
+    through the server's `stop`, serving on the server's socket."""
     os.setsid()
-    StaffThread(open_service(settings, migrate_schema=False), host, port).run_here(parent)
+    StaffThread(open_service(settings, migrate_schema=False), sock).run_here(parent)
 
 
 class StaffProcess(Supervised):
@@ -120,18 +142,20 @@ class StaffProcess(Supervised):
     thread of the server's): the two apps then each have an interpreter lock, an event loop
     and a core to themselves, so a flood of guesses at one does not queue the other's requests
     behind it (README, Load test). Their throttles were each app's own already; on SQLite the
-    processes queue for the write lock on `db.WriteGate`'s lock file."""
+    processes queue for the write lock on `db.WriteGate`'s lock file. The listening socket is
+    the server's: a staff process started again after a crash answers the connections that
+    arrived meanwhile."""
 
-    def __init__(self, settings: Settings, host: str, port: int) -> None:
+    def __init__(self, settings: Settings, sock: socket.socket) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
         server = os.getpid()
-        super().__init__("staff app", lambda: self._spawn(context, settings, host, port, server))
+        super().__init__("staff app", lambda: self._spawn(context, settings, sock, server))
 
     @staticmethod
-    def _spawn(context: Any, settings: Settings, host: str, port: int, server: int) -> Spawned:
-        proc = context.Process(target=_serve_staff, args=(settings, host, port, server),
+    def _spawn(context: Any, settings: Settings, sock: socket.socket, server: int) -> Spawned:
+        proc = context.Process(target=_serve_staff, args=(settings, sock, server),
                                name="tipline-staff")
         proc.start()
         return Spawned(proc)
