@@ -78,13 +78,18 @@ class Supervised:
     def _supervise(self) -> None:
         delay = self.restart_s[0]
         while True:
+            started = time.monotonic()
             with self._lock:
                 if self.stopping.is_set():
                     return
-                self.proc = proc = self.launch()
-                self.starts += 1
-            started = time.monotonic()
-            code = proc.wait()
+                try:
+                    self.proc = proc = self.launch()
+                except Exception:  # e.g. out of processes: try again, as after a crash
+                    log.exception("could not start the %s process", self.name)
+                    proc = None
+                else:
+                    self.starts += 1
+            code = proc.wait() if proc is not None else None
             if self.stopping.is_set():
                 return
             if time.monotonic() - started > 60:
