@@ -35,8 +35,9 @@ import pyotp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from load import PORTS, children, cpu_seconds, server_env, wait_until_up  # noqa: E402
+from load import PORTS, cpu_seconds, server_env, wait_until_up  # noqa: E402
 
+from tipline.service.children import child_pids  # noqa: E402
 from tipline.service.intake.receipts import ALPHABET  # noqa: E402
 
 _addresses = itertools.count()
@@ -97,7 +98,7 @@ def server(backend: str) -> Iterator[tuple[subprocess.Popen[bytes], list[list[st
 def measure(pid: int, n: int, one: Callable[[int], int], threads: int = 1) -> tuple[float, str]:
     """Server CPU ms per request over `n` calls of `one(i)` (which returns the status)."""
     statuses: dict[int, int] = {}
-    serving = [pid, *children(pid)]  # the server and its staff app's process
+    serving = [pid, *child_pids(pid)]  # the server and its staff app's process
     before = sum(cpu_seconds(p) for p in serving)
     with ThreadPoolExecutor(threads) as pool:
         for status in pool.map(one, range(n)):

@@ -26,7 +26,6 @@ numbers (locust warns when it is short of CPU; the table says so).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import math
@@ -193,15 +192,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def children(pid: int) -> list[int]:
-    """The processes this one started (the analysis worker `tipline serve` runs)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        with contextlib.suppress(OSError):
-            found += [int(c) for c in (task / "children").read_text().split()]
-    return found
-
-
 def analysing(pid: int) -> bool:
     """Whether this process is an analysis worker (`python -m tipline.service.jobs`)."""
     try:
@@ -230,6 +220,8 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
     import locustfile as users
     from locust.env import Environment
     from tests.service.conftest import fresh_database
+
+    from tipline.service.children import child_pids
 
     result = Run(backend, attack, args.duration, args.worker, args.one_process)
     with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
@@ -292,7 +284,7 @@ def run(backend: str, attack: bool, args: argparse.Namespace, round_: int = 0) -
                 gevent.sleep(args.warmup)
             result.load = (os.getloadavg()[0], 0.0)
             own0 = cpu_seconds(os.getpid())
-            kids = children(proc.pid)  # the analysis child, and the staff app's with its own
+            kids = child_pids(proc.pid)  # the analysis child, and the staff app's with its own
             serving = [proc.pid] + [k for k in kids if not analysing(k)]
             kids = [k for k in kids if analysing(k)] + ([analysis.pid] if analysis else [])
             cpu0, kids0 = (sum(cpu_seconds(k) for k in pids) for pids in (serving, kids))

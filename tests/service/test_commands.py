@@ -17,6 +17,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 
+from tipline.service.children import child_pids
 from tipline.service.db import make_engine
 from tipline.service.models import AuditEntry
 
@@ -155,18 +156,10 @@ def test_the_staff_app_can_be_served_from_the_servers_own_process(monkeypatch) -
     assert Settings.from_env("sqlite:///x").staff_process is False
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        with contextlib.suppress(OSError):
-            found += [int(c) for c in (task / "children").read_text().split()]
-    return found
-
-
 def _staff_children(pid: int) -> list[int]:
     """The server's live children that multiprocessing spawned (the staff app's process)."""
     found = []
-    for child in _children(pid):
+    for child in child_pids(pid):
         with contextlib.suppress(OSError):
             if _alive(child) and b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
                 found.append(child)

@@ -12,7 +12,9 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -113,6 +115,16 @@ class Supervised:
                 proc.wait()
         if self._thread.is_alive():
             self._thread.join(timeout=timeout_s)
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes `pid` started and has not yet reaped (Linux /proc): the load tool counts
+    their CPU, the tests find the staff process among them."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
 def parent_gone(parent: int) -> bool:

@@ -149,14 +149,12 @@ class StaffProcess(Supervised):
     def __init__(self, settings: Settings, sock: socket.socket) -> None:
         import multiprocessing
 
-        context = multiprocessing.get_context("spawn")
-        server = os.getpid()
-        super().__init__("staff app", lambda: self._spawn(context, settings, sock, server))
+        self.context = multiprocessing.get_context("spawn")
+        self.args = (settings, sock, os.getpid())
+        super().__init__("staff app", self._launch)
 
-    @staticmethod
-    def _spawn(context: Any, settings: Settings, sock: socket.socket, server: int) -> Spawned:
-        proc = context.Process(target=_serve_staff, args=(settings, sock, server),
-                               name="tipline-staff")
+    def _launch(self) -> Spawned:
+        proc = self.context.Process(target=_serve_staff, args=self.args, name="tipline-staff")
         proc.start()
         return Spawned(proc)
 

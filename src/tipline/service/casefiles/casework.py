@@ -70,22 +70,24 @@ def visible_cases(db: Session, user: User, limit: int | None = None,
     if scope == "assigned":
         query = query.where(CaseRecord.assigned_to == user.id)
     if before is not None:
-        mark = cases.find(db, before)
-        if mark is None or not permissions.allowed(user.role, "case.view",
-                                                   assigned=is_assigned(user, mark)):
-            raise NotFound(f"no case {before!r}")
-        query = query.where(CaseRecord.id < mark.id)
+        query = query.where(CaseRecord.id < visible_case(db, user, before).id)
     if limit is not None:
         query = query.limit(limit)
     return list(db.scalars(query))
 
 
-def open_case(db: Session, user: User, case_id: str, action: str = "case.view") -> CaseRecord:
-    """Load a case for `action`; a case the user may not view is reported as not found."""
+def visible_case(db: Session, user: User, case_id: str) -> CaseRecord:
+    """The case, if `user` may view it; a case they may not is reported as not found."""
     rec = cases.find(db, case_id)
     if rec is None or not permissions.allowed(user.role, "case.view",
                                               assigned=is_assigned(user, rec)):
         raise NotFound(f"no case {case_id!r}")
+    return rec
+
+
+def open_case(db: Session, user: User, case_id: str, action: str = "case.view") -> CaseRecord:
+    """Load a case for `action` (`visible_case`, then the action's permission)."""
+    rec = visible_case(db, user, case_id)
     require(user, action, rec)
     if action == "case.view":
         audit.record(db, user.username, "case.view", rec.case_id)
